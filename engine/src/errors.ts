@@ -1,0 +1,113 @@
+/**
+ * The one error registry. Every expected failure has a stable code `OMENDB_ERR_<AREA>_<WHAT>`
+ * with its HTTP status and a description. Codes never change; messages may. Tests assert codes.
+ * docs/errors.md is generated from this table (scripts/gen-error-docs.ts) and a test keeps the
+ * two in step.
+ */
+
+export interface ErrorSpec {
+  readonly status: number;
+  readonly description: string;
+}
+
+export const errorRegistry = {
+  OMENDB_ERR_INPUT_SERIES_NAME: {
+    status: 400,
+    description: 'Series name is not 1 to 128 characters of [A-Za-z0-9_.:-].',
+  },
+  OMENDB_ERR_INPUT_KEY: {
+    status: 400,
+    description: 'A key is not a signed 64-bit integer (a bigint in range, or a safe-integer number).',
+  },
+  OMENDB_ERR_INPUT_VALUE: {
+    status: 400,
+    description: 'A value is not a finite float64 (NaN and ±Infinity are rejected).',
+  },
+  OMENDB_ERR_INPUT_POINTS: {
+    status: 400,
+    description: 'The points argument is not an array of [key, value] pairs.',
+  },
+  OMENDB_ERR_INPUT_RANGE: {
+    status: 400,
+    description: 'A range has from > to, or a limit/cursor that is out of bounds.',
+  },
+  OMENDB_ERR_INPUT_OPTIONS: {
+    status: 400,
+    description: 'An option passed to the engine is missing, of the wrong type or out of range.',
+  },
+  OMENDB_ERR_LIMIT_BATCH_POINTS: {
+    status: 413,
+    description: 'A write batch has more points than writeBatchPointsMax.',
+  },
+  OMENDB_ERR_LIMIT_SERIES_COUNT: {
+    status: 507,
+    description: 'Creating this series would exceed seriesCountMax.',
+  },
+  OMENDB_ERR_LIMIT_TOMBSTONES: {
+    status: 507,
+    description: 'A series holds more pending range deletes than memtableTombstonesMax even after a flush.',
+  },
+  OMENDB_ERR_ENGINE_CLOSED: {
+    status: 503,
+    description: 'The engine is closed (or closing); the call did not run.',
+  },
+  OMENDB_ERR_ENGINE_FAILED: {
+    status: 503,
+    description:
+      'An earlier I/O failure (for example a failed fsync) put the engine in a failed state; reopen it to recover from the WAL.',
+  },
+  OMENDB_ERR_DIR_LOCKED: {
+    status: 409,
+    description: 'Another engine (in this or another process) holds the data directory lock.',
+  },
+  OMENDB_ERR_WAL_CORRUPT: {
+    status: 500,
+    description:
+      'A WAL record failed its checksum and valid records follow it (mid-log corruption). Names file and offset. Open with recovery: "truncate" to keep the valid prefix.',
+  },
+  OMENDB_ERR_WAL_IO: {
+    status: 500,
+    description: 'Writing or fsyncing the WAL failed; the batch was not acknowledged.',
+  },
+  OMENDB_ERR_SEGMENT_CORRUPT: {
+    status: 500,
+    description:
+      'A segment file does not match the size or checksum recorded in the manifest, or its content is invalid.',
+  },
+  OMENDB_ERR_MANIFEST_CORRUPT: {
+    status: 500,
+    description: 'The manifest failed its checksum or does not parse.',
+  },
+  OMENDB_ERR_VERSION_UNSUPPORTED: {
+    status: 500,
+    description: 'A file was written by a format version this build cannot read.',
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof errorRegistry;
+
+export class OmenDbError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'OmenDbError';
+    this.code = code;
+    this.status = errorRegistry[code].status;
+    this.details = details;
+  }
+}
+
+export function isOmenDbError(error: unknown, code?: ErrorCode): error is OmenDbError {
+  return error instanceof OmenDbError && (code === undefined || error.code === code);
+}
+
+/**
+ * Invariant check that stays on in production (TIGER_STYLE): a failed assertion is a bug in
+ * OmenDB, never bad input, so it throws a plain Error rather than a registry code.
+ */
+export function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`OmenDB invariant violated: ${message}`);
+}

@@ -1,0 +1,128 @@
+import { constants } from 'node:fs';
+import {
+  type FileHandle as NodeHandle,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  realpath,
+  rename,
+  link,
+  unlink,
+  access,
+} from 'node:fs/promises';
+import { type FileHandle, type FileSystem, fsErrorCode, type OpenMode } from './file-system.ts';
+
+/** Every node:fs instance reaches the same files, so they share one lock domain. */
+const nodeLockDomain = Object.freeze({ name: 'node:fs' });
+
+const flagsByMode: Record<OpenMode, number> = {
+  read: constants.O_RDONLY,
+  write: constants.O_RDWR | constants.O_CREAT,
+  'create-exclusive': constants.O_RDWR | constants.O_CREAT | constants.O_EXCL,
+};
+
+class NodeFileHandle implements FileHandle {
+  constructor(
+    readonly path: string,
+    private readonly handle: NodeHandle,
+  ) {}
+
+  async read(position: number, length: number): Promise<Uint8Array> {
+    const buffer = new Uint8Array(length);
+    let filled = 0;
+    while (filled < length) {
+      const { bytesRead } = await this.handle.read(buffer, filled, length - filled, position + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
+  }
+
+  async write(position: number, data: Uint8Array): Promise<void> {
+    let written = 0;
+    // pwrite may write less than asked (a signal, a full pipe): loop until every byte is down.
+    while (written < data.length) {
+      const { bytesWritten } = await this.handle.write(
+        data,
+        written,
+        data.length - written,
+        position + written,
+      );
+      written += bytesWritten;
+    }
+  }
+
+  async size(): Promise<number> {
+    return (await this.handle.stat()).size;
+  }
+
+  truncate(size: number): Promise<void> {
+    return this.handle.truncate(size);
+  }
+
+  sync(): Promise<void> {
+    return this.handle.sync();
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
+  }
+}
+
+/** The production file system: node:fs/promises, with fsync of files and directories. */
+export class NodeFileSystem implements FileSystem {
+  readonly lockDomain: object = nodeLockDomain;
+
+  async open(path: string, mode: OpenMode): Promise<FileHandle> {
+    return new NodeFileHandle(path, await open(path, flagsByMode[mode], 0o644));
+  }
+
+  async readFile(path: string): Promise<Uint8Array> {
+    const buffer = await readFile(path);
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  }
+
+  rename(from: string, to: string): Promise<void> {
+    return rename(from, to);
+  }
+
+  link(from: string, to: string): Promise<void> {
+    return link(from, to);
+  }
+
+  unlink(path: string): Promise<void> {
+    return unlink(path);
+  }
+
+  async list(dir: string): Promise<string[]> {
+    return (await readdir(dir)).sort();
+  }
+
+  async mkdir(dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true });
+  }
+
+  async syncDir(dir: string): Promise<void> {
+    const handle = await open(dir, constants.O_RDONLY);
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async exists(path: string): Promise<boolean> {
+    try {
+      await access(path);
+      return true;
+    } catch (error) {
+      if (fsErrorCode(error) === 'ENOENT') return false;
+      throw error;
+    }
+  }
+
+  realpath(path: string): Promise<string> {
+    return realpath(path);
+  }
+}

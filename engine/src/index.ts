@@ -1,0 +1,14 @@
+import * as limits from './limits.ts';
+
+// The engine's public API. Named exports only: what is not listed here is internal.
+export { errorRegistry, isOmenDbError, OmenDbError } from './errors.ts';
+export type { ErrorCode, ErrorSpec } from './errors.ts';
+export type { FileHandle, FileSystem, OpenMode } from './fs/file-system.ts';
+export { NodeFileSystem } from './fs/node-file-system.ts';
+export { SimFileSystem } from './fs/sim-file-system.ts';
+export { Engine, openEngine } from './storage/engine.ts';
+export type { EngineStats, Point, RangeOptions, RangeResult, RecoveryStats } from './storage/engine.ts';
+export { keyMax, keyMin } from './storage/keys.ts';
+export type { EngineLogger } from './storage/logger.ts';
+export type { EngineOptions, SyncMode } from './storage/options.ts';
+export { limits };

@@ -1,0 +1,63 @@
+/**
+ * Every bound in the engine, in one place, unit last. Exceeding an input limit gives a registry
+ * error and loses nothing already stored; internal limits trigger flushes or cap work per step.
+ */
+
+/** Series names: short enough to log and to use as a metric label; never used as a path. */
+export const seriesNameLengthMax = 128;
+
+/** Points in one write batch: one WAL record; 1M points is 16 MiB of payload. */
+export const writeBatchPointsMax = 1_000_000;
+
+/** Distinct live series; each costs a directory entry in every segment and memory in the registry. */
+export const seriesCountMax = 100_000;
+
+/** WAL files roll over at this size so that checkpoints can delete whole files. */
+export const walSegmentBytesMax = 64 * 1024 * 1024;
+
+/** The largest WAL record: a full batch plus header and name; must fit inside one WAL file. */
+export const walRecordBytesMax = 17 * 1024 * 1024;
+
+/** Records appended by one group commit before it fsyncs; bounds the latency of the first writer. */
+export const groupCommitRecordsMax = 4096;
+
+/** Bytes appended by one group commit before it fsyncs. */
+export const groupCommitBytesMax = 32 * 1024 * 1024;
+
+/** Writes queued behind the WAL before new writers wait; back-pressure instead of unbounded memory. */
+export const writeQueueRecordsMax = 65_536;
+
+/** Memtable size that triggers a flush to a segment (estimated bytes, keys and values). */
+export const memtableBytesMax = 64 * 1024 * 1024;
+
+/** Range deletes a memtable holds before it is flushed. */
+export const memtableTombstonesMax = 10_000;
+
+/** Default fsync interval in 'interval' durability mode; the most that a crash can lose. */
+export const syncIntervalMsDefault = 100;
+
+/** Smallest and largest accepted fsync interval. */
+export const syncIntervalMsMin = 1;
+export const syncIntervalMsMax = 60_000;
+
+/** Segments at which background compaction starts merging. */
+export const compactionSegmentsTrigger = 8;
+
+/** The most input bytes one compaction merges: its memory bound. */
+export const compactionInputBytesMax = 512 * 1024 * 1024;
+
+/** Rows merged between yields to the event loop, so that compaction never blocks reads or writes. */
+export const compactionSliceRowsMax = 65_536;
+
+/** Rows in one Arrow record batch inside a segment file. */
+export const segmentBatchRowsMax = 1_048_576;
+
+/** Default and largest page of a range query. */
+export const rangeLimitDefault = 10_000;
+export const rangeLimitMax = 1_000_000;
+
+/** Manifest size bound: it lists segments, not series, so this is generous. */
+export const manifestBytesMax = 16 * 1024 * 1024;
+
+/** Bytes of a WAL tail scanned for a valid record after a bad one, to tell a torn tail from mid-log corruption. */
+export const walCorruptionScanBytesMax = walSegmentBytesMax;

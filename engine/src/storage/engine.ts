@@ -1,0 +1,790 @@
+import { crc32 } from 'node:zlib';
+import { assert, isOmenDbError, OmenDbError } from '../errors.ts';
+import { fsErrorCode, type FileSystem } from '../fs/file-system.ts';
+import { NodeFileSystem } from '../fs/node-file-system.ts';
+import { createBinarySearchIndex } from '../index/binary-search-index.ts';
+import type { KeyIndexFactory } from '../index/key-index.ts';
+import {
+  compactionInputBytesMax,
+  groupCommitBytesMax,
+  groupCommitRecordsMax,
+  rangeLimitDefault,
+  rangeLimitMax,
+  seriesCountMax,
+  writeBatchPointsMax,
+  writeQueueRecordsMax,
+} from '../limits.ts';
+import { Mutex } from '../util/mutex.ts';
+import { mergeLayers } from './compaction.ts';
+import { acquireDirLock, type DirLock } from './dir-lock.ts';
+import { keyMax, toKey, toRange, validateSeriesName, validateValue } from './keys.ts';
+import { type Layer, LoadedSegment, memtableLayer } from './layer.ts';
+import {
+  emptyManifest,
+  type Manifest,
+  readManifest,
+  type SegmentRecord,
+  segmentFileName,
+  segmentFilePattern,
+  writeFileAtomic,
+  writeManifest,
+} from './manifest.ts';
+import { Memtable } from './memtable.ts';
+import { type EngineOptions, type ResolvedOptions, resolveOptions } from './options.ts';
+import { getPoint, rangePoints } from './read-path.ts';
+import { decodeSegment, encodeSegment, type SegmentSeriesData } from './segment-file.ts';
+import { type WalRecoveryResult, recoverWal } from './wal-recovery.ts';
+import { encodeWalRecord, type WalOperation, walFileHeaderBytes } from './wal-record.ts';
+import { walFileName, WalWriter } from './wal-writer.ts';
+
+export type Point = readonly [key: bigint | number, value: number];
+
+export interface RangeOptions {
+  /** Page size: 1 to rangeLimitMax, default rangeLimitDefault. */
+  limit?: number;
+  /** Cursor: return only keys strictly greater than this (the `next` of the previous page). */
+  after?: bigint | number;
+}
+
+export interface RangeResult {
+  points: [bigint, number][];
+  /** Pass as `after` to get the next page; null when this page reached the end. */
+  next: bigint | null;
+}
+
+export interface EngineStats {
+  sync: string;
+  series: number;
+  memtablePoints: number;
+  memtableBytes: number;
+  segments: number;
+  segmentPoints: number;
+  segmentBytes: number;
+  walBytesWritten: number;
+  walFile: string;
+  lastSeq: string;
+  checkpointSeq: string;
+  writes: number;
+  pointsWritten: number;
+  groupCommits: number;
+  fsyncs: number;
+  flushes: number;
+  compactions: number;
+  failed: string | null;
+  recovery: RecoveryStats;
+}
+
+export interface RecoveryStats {
+  durationMs: number;
+  replayedRecords: number;
+  skippedRecords: number;
+  tornTail: { file: string; offset: number; bytesDropped: number } | null;
+  corruptionDropped: { file: string; offset: number; bytesDropped: number } | null;
+  orphanFilesRemoved: number;
+}
+
+interface QueuedWrite {
+  readonly seq: bigint;
+  readonly op: WalOperation;
+  readonly bytes: Uint8Array;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+const indexFactories: Record<ResolvedOptions['index'], KeyIndexFactory> = {
+  binary: createBinarySearchIndex,
+};
+
+/**
+ * Opens (creating if needed) an engine over a data directory: takes the directory lock, loads
+ * the manifest and its verified segments, replays the WAL after the checkpoint, and starts a new
+ * WAL file. A failure releases the lock.
+ */
+export async function openEngine(options: EngineOptions): Promise<Engine> {
+  const resolved = resolveOptions(options);
+  const fs = options.fs ?? new NodeFileSystem();
+  await fs.mkdir(`${resolved.dir}/wal`);
+  await fs.mkdir(`${resolved.dir}/segments`);
+  const lock = await acquireDirLock(fs, resolved.dir);
+  try {
+    const engine = new Engine(fs, resolved, lock);
+    await engine.recover();
+    return engine;
+  } catch (error) {
+    await lock.release().catch(() => undefined);
+    throw error;
+  }
+}
+
+export class Engine {
+  private manifest: Manifest = emptyManifest;
+  private nextSegmentId = 1;
+  private segments: LoadedSegment[] = [];
+  private active = new Memtable();
+  private frozen: Memtable | undefined;
+  private readonly liveSeries = new Set<string>();
+  private wal: WalWriter | undefined;
+  private nextSeq = 1n;
+  private appliedSeq = 0n;
+  private readonly queue: QueuedWrite[] = [];
+  private readonly queueSpaceWaiters: (() => void)[] = [];
+  private flusherRunning = false;
+  private failure: OmenDbError | undefined;
+  private closing = false;
+  private closed = false;
+  private syncTimer: NodeJS.Timeout | undefined;
+  private readonly walLock = new Mutex();
+  private readonly checkpointLock = new Mutex();
+  private readonly compactionLock = new Mutex();
+  private readonly manifestLock = new Mutex();
+  private readonly maintenance = new Set<Promise<unknown>>();
+  private readonly indexFactory: KeyIndexFactory;
+  private readonly counters = {
+    writes: 0,
+    pointsWritten: 0,
+    groupCommits: 0,
+    fsyncs: 0,
+    flushes: 0,
+    compactions: 0,
+  };
+  private recoveryStats: RecoveryStats = {
+    durationMs: 0,
+    replayedRecords: 0,
+    skippedRecords: 0,
+    tornTail: null,
+    corruptionDropped: null,
+    orphanFilesRemoved: 0,
+  };
+
+  /** @internal use openEngine */
+  constructor(
+    private readonly fs: FileSystem,
+    private readonly options: ResolvedOptions,
+    private readonly lock: DirLock,
+  ) {
+    this.indexFactory = indexFactories[options.index];
+  }
+
+  private get walDir(): string {
+    return `${this.options.dir}/wal`;
+  }
+
+  private get segmentDir(): string {
+    return `${this.options.dir}/segments`;
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  /** @internal called once by openEngine */
+  async recover(): Promise<void> {
+    const started = performance.now();
+    const existing = await readManifest(this.fs, this.options.dir);
+    if (existing === undefined) {
+      await writeManifest(this.fs, this.options.dir, emptyManifest);
+    }
+    this.manifest = existing ?? emptyManifest;
+    this.nextSegmentId = this.manifest.nextSegmentId;
+    for (const record of this.manifest.segments) {
+      const bytes = await this.fs.readFile(`${this.segmentDir}/${record.file}`).catch((error: unknown) => {
+        if (fsErrorCode(error) === 'ENOENT') {
+          throw new OmenDbError(
+            'OMENDB_ERR_SEGMENT_CORRUPT',
+            `segment ${record.file} listed in the manifest is missing`,
+            {
+              file: record.file,
+            },
+          );
+        }
+        throw error;
+      });
+      this.segments.push(new LoadedSegment(record, decodeSegment(bytes, record), this.indexFactory));
+    }
+    const orphans = await this.removeOrphanSegments();
+    const result = await recoverWal(
+      this.fs,
+      this.walDir,
+      this.manifest.checkpointSeq,
+      this.options.recovery,
+      (record) => this.apply(record.op),
+    );
+    await this.cleanUpWal(result);
+    this.appliedSeq = result.lastSeq;
+    this.nextSeq = result.lastSeq + 1n;
+    this.wal = await WalWriter.create(this.fs, this.walDir, this.nextSeq);
+    this.rebuildLiveSeries();
+    this.recoveryStats = {
+      durationMs: performance.now() - started,
+      replayedRecords: result.replayedRecords,
+      skippedRecords: result.skippedRecords,
+      tornTail: result.tornTail ?? null,
+      corruptionDropped: result.corruptionDropped ?? null,
+      orphanFilesRemoved: orphans,
+    };
+    this.logRecovery(result);
+    if (this.options.sync === 'interval') this.startSyncTimer();
+  }
+
+  private logRecovery(result: WalRecoveryResult): void {
+    const log = this.options.logger;
+    if (result.tornTail !== undefined) {
+      log.warn(
+        { ...result.tornTail, dir: this.options.dir },
+        'WAL torn tail truncated (a crash during an append)',
+      );
+    }
+    if (result.corruptionDropped !== undefined) {
+      log.error(
+        { ...result.corruptionDropped, dir: this.options.dir },
+        "WAL mid-log corruption: recovery 'truncate' kept the valid prefix and dropped the rest",
+      );
+    }
+    log.info({ ...this.recoveryStats, dir: this.options.dir }, 'recovery finished');
+  }
+
+  /** Segment files not in the manifest are left by a crash between writing one and committing it. */
+  private async removeOrphanSegments(): Promise<number> {
+    const live = new Set(this.manifest.segments.map((s) => s.file));
+    let removed = 0;
+    for (const name of await this.fs.list(this.segmentDir)) {
+      const base = name.endsWith('.tmp') ? name.slice(0, -4) : name;
+      if (!segmentFilePattern.test(base) || live.has(name)) continue;
+      await this.fs.unlink(`${this.segmentDir}/${name}`);
+      removed++;
+    }
+    if (removed > 0) await this.fs.syncDir(this.segmentDir);
+    return removed;
+  }
+
+  /**
+   * Makes the cut durable before anything new is written: the bad tail is truncated and fsynced
+   * and later files deleted, so a future recovery never sees stale bytes followed by new records.
+   */
+  private async cleanUpWal(result: WalRecoveryResult): Promise<void> {
+    const cut = result.tornTail ?? result.corruptionDropped;
+    const toDelete = [...result.obsoleteFiles, ...result.filesAfterCut];
+    if (cut !== undefined) {
+      const path = `${this.walDir}/${cut.file}`;
+      if (cut.offset < walFileHeaderBytes) {
+        toDelete.push(cut.file);
+      } else {
+        const handle = await this.fs.open(path, 'write');
+        try {
+          await handle.truncate(cut.offset);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      }
+    }
+    // The new WAL file is named after the next sequence number; a leftover file of that name can
+    // only hold no records (any record in it would have a number past the last one recovered).
+    const nextName = walFileName(result.lastSeq + 1n);
+    if (!toDelete.includes(nextName) && (await this.fs.exists(`${this.walDir}/${nextName}`)))
+      toDelete.push(nextName);
+    for (const name of toDelete) await this.fs.unlink(`${this.walDir}/${name}`);
+    if (toDelete.length > 0) await this.fs.syncDir(this.walDir);
+  }
+
+  private rebuildLiveSeries(): void {
+    const names = new Set<string>();
+    for (const layer of this.layers()) for (const name of layer.seriesNames()) names.add(name);
+    for (const name of names) if (this.hasVisiblePoint(name)) this.liveSeries.add(name);
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /**
+   * Writes a batch of [key, value] points to one series, atomically: after a crash either the
+   * whole batch is there or none of it. An existing key's value is replaced; within one batch
+   * the last occurrence of a key wins.
+   */
+  async write(series: string, points: readonly Point[]): Promise<number> {
+    validateSeriesName(series);
+    if (!Array.isArray(points))
+      throw new OmenDbError('OMENDB_ERR_INPUT_POINTS', 'points must be an array of [key, value]');
+    this.checkBatchSize(points.length);
+    const keys = new BigInt64Array(points.length);
+    const values = new Float64Array(points.length);
+    for (let i = 0; i < points.length; i++) {
+      const point = points[i];
+      if (!Array.isArray(point) || point.length !== 2) {
+        throw new OmenDbError('OMENDB_ERR_INPUT_POINTS', `point ${i} is not a [key, value] pair`, {
+          index: i,
+        });
+      }
+      keys[i] = toKey(point[0]);
+      values[i] = validateValue(point[1]);
+    }
+    return this.writeValidated(series, keys, values);
+  }
+
+  /** Columnar write: the fast path for bulk loads (and Arrow input). Same semantics as write(). */
+  async writeColumns(series: string, keys: BigInt64Array, values: Float64Array): Promise<number> {
+    validateSeriesName(series);
+    if (
+      !(keys instanceof BigInt64Array) ||
+      !(values instanceof Float64Array) ||
+      keys.length !== values.length
+    ) {
+      throw new OmenDbError(
+        'OMENDB_ERR_INPUT_POINTS',
+        'keys must be a BigInt64Array and values a Float64Array of equal length',
+      );
+    }
+    this.checkBatchSize(keys.length);
+    for (let i = 0; i < values.length; i++) validateValue(values[i]);
+    // Copies, so that a caller reusing its arrays cannot change an acknowledged batch.
+    return this.writeValidated(series, keys.slice(), values.slice());
+  }
+
+  private checkBatchSize(count: number): void {
+    if (count > writeBatchPointsMax) {
+      throw new OmenDbError(
+        'OMENDB_ERR_LIMIT_BATCH_POINTS',
+        `a batch holds at most ${writeBatchPointsMax} points`,
+        {
+          points: count,
+          limit: writeBatchPointsMax,
+        },
+      );
+    }
+  }
+
+  private async writeValidated(series: string, keys: BigInt64Array, values: Float64Array): Promise<number> {
+    if (keys.length === 0) {
+      this.checkWritable();
+      return 0;
+    }
+    if (!this.liveSeries.has(series) && this.liveSeries.size >= seriesCountMax) {
+      throw new OmenDbError('OMENDB_ERR_LIMIT_SERIES_COUNT', `at most ${seriesCountMax} series`, {
+        limit: seriesCountMax,
+      });
+    }
+    await this.submit({ kind: 'put', series, keys, values });
+    return keys.length;
+  }
+
+  /** Deletes every point with from <= key <= to (bounds default to the int64 extremes). */
+  async deleteRange(series: string, from?: bigint | number, to?: bigint | number): Promise<void> {
+    validateSeriesName(series);
+    const range = toRange(from, to);
+    await this.submit({ kind: 'deleteRange', series, from: range.from, to: range.to });
+  }
+
+  /** Removes a series and all its points; writing to it later starts it afresh. */
+  async dropSeries(series: string): Promise<void> {
+    validateSeriesName(series);
+    await this.submit({ kind: 'dropSeries', series });
+  }
+
+  private checkWritable(): void {
+    if (this.closing || this.closed) throw new OmenDbError('OMENDB_ERR_ENGINE_CLOSED', 'engine is closed');
+    if (this.failure !== undefined) {
+      throw new OmenDbError('OMENDB_ERR_ENGINE_FAILED', `engine failed earlier: ${this.failure.message}`, {
+        cause: this.failure.code,
+      });
+    }
+  }
+
+  private async submit(op: WalOperation): Promise<void> {
+    this.checkWritable();
+    while (this.queue.length >= writeQueueRecordsMax) {
+      await new Promise<void>((resolve) => this.queueSpaceWaiters.push(resolve));
+      this.checkWritable();
+    }
+    if (op.kind === 'put') this.liveSeries.add(op.series);
+    const seq = this.nextSeq++;
+    const bytes = encodeWalRecord(seq, op);
+    const done = new Promise<void>((resolve, reject) => this.queue.push({ seq, op, bytes, resolve, reject }));
+    void this.runFlusher();
+    return done;
+  }
+
+  /**
+   * The group-commit loop: takes every queued record (up to the group limits), appends them in
+   * one write, fsyncs once for all of them, then applies them to the memtable in sequence order
+   * and acknowledges them. Writers arriving during an fsync form the next group.
+   */
+  private async runFlusher(): Promise<void> {
+    if (this.flusherRunning) return;
+    this.flusherRunning = true;
+    try {
+      while (this.queue.length > 0 && this.failure === undefined) {
+        const group = this.takeGroup();
+        try {
+          await this.walLock.run(() => this.commitGroup(group));
+        } catch (error) {
+          this.fail(new OmenDbError('OMENDB_ERR_WAL_IO', 'WAL append or fsync failed', {}, { cause: error }));
+          for (const write of group) write.reject(this.failure);
+          break;
+        }
+        for (const write of group) write.resolve();
+        this.maybeScheduleMaintenance();
+      }
+    } finally {
+      this.flusherRunning = false;
+      if (this.failure !== undefined) this.rejectQueued();
+    }
+  }
+
+  private takeGroup(): QueuedWrite[] {
+    let bytes = 0;
+    let count = 0;
+    while (count < this.queue.length && count < groupCommitRecordsMax) {
+      const next = this.queue[count]!;
+      if (count > 0 && bytes + next.bytes.length > groupCommitBytesMax) break;
+      bytes += next.bytes.length;
+      count++;
+    }
+    const group = this.queue.splice(0, count);
+    for (const wake of this.queueSpaceWaiters.splice(0)) wake();
+    return group;
+  }
+
+  private async commitGroup(group: QueuedWrite[]): Promise<void> {
+    const wal = this.requireWal();
+    const total = group.reduce((sum, write) => sum + write.bytes.length, 0);
+    const bytes = new Uint8Array(total);
+    let offset = 0;
+    for (const write of group) {
+      bytes.set(write.bytes, offset);
+      offset += write.bytes.length;
+    }
+    await wal.append(bytes, group[0]!.seq);
+    if (this.options.sync === 'commit') {
+      await wal.sync();
+      this.counters.fsyncs++;
+    }
+    this.counters.groupCommits++;
+    for (const write of group) {
+      assert(write.seq === this.appliedSeq + 1n, 'WAL records must be applied in sequence order');
+      this.apply(write.op);
+      this.appliedSeq = write.seq;
+      this.counters.writes++;
+      if (write.op.kind === 'put') this.counters.pointsWritten += write.op.keys.length;
+    }
+  }
+
+  private apply(op: WalOperation): void {
+    switch (op.kind) {
+      case 'put':
+        this.active.put(op.series, op.keys, op.values);
+        this.liveSeries.add(op.series);
+        break;
+      case 'deleteRange':
+        this.active.deleteRange(op.series, op.from, op.to);
+        break;
+      case 'dropSeries':
+        this.active.drop(op.series);
+        this.liveSeries.delete(op.series);
+        break;
+    }
+  }
+
+  private requireWal(): WalWriter {
+    assert(this.wal !== undefined, 'WAL writer used before recovery');
+    return this.wal;
+  }
+
+  /**
+   * After an I/O failure nothing written since the last successful fsync can be trusted to be on
+   * disk (a failed fsync may have dropped dirty pages), so the engine stops accepting writes.
+   * Reads keep working; reopening recovers from what is durable.
+   */
+  private fail(error: OmenDbError): void {
+    if (this.failure !== undefined) return;
+    this.failure = error;
+    this.options.logger.error(
+      { code: error.code, cause: String(error.cause) },
+      'engine failed; writes are refused until reopen',
+    );
+  }
+
+  private rejectQueued(): void {
+    const error = new OmenDbError(
+      'OMENDB_ERR_ENGINE_FAILED',
+      'engine failed before this write was committed',
+    );
+    for (const write of this.queue.splice(0)) write.reject(error);
+    for (const wake of this.queueSpaceWaiters.splice(0)) wake();
+  }
+
+  private startSyncTimer(): void {
+    this.syncTimer = setInterval(() => {
+      if (this.failure !== undefined || this.wal === undefined || !this.wal.needsSync) return;
+      this.walLock
+        .run(async () => {
+          await this.wal?.sync();
+          this.counters.fsyncs++;
+        })
+        .catch((error: unknown) =>
+          this.fail(new OmenDbError('OMENDB_ERR_WAL_IO', 'interval fsync failed', {}, { cause: error })),
+        );
+    }, this.options.syncIntervalMs);
+    this.syncTimer.unref();
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** Newest first: the active memtable, the one being flushed, then segments newest to oldest. */
+  private layers(): Layer[] {
+    const layers: Layer[] = [memtableLayer(this.active)];
+    if (this.frozen !== undefined) layers.push(memtableLayer(this.frozen));
+    for (let i = this.segments.length - 1; i >= 0; i--) layers.push(this.segments[i]!);
+    return layers;
+  }
+
+  private checkReadable(): void {
+    if (this.closed) throw new OmenDbError('OMENDB_ERR_ENGINE_CLOSED', 'engine is closed');
+  }
+
+  async get(series: string, key: bigint | number): Promise<number | undefined> {
+    validateSeriesName(series);
+    const exact = toKey(key);
+    this.checkReadable();
+    return getPoint(this.layers(), series, exact);
+  }
+
+  /** Points with from <= key <= to, ascending, one page at a time. */
+  async range(
+    series: string,
+    from?: bigint | number,
+    to?: bigint | number,
+    options: RangeOptions = {},
+  ): Promise<RangeResult> {
+    validateSeriesName(series);
+    const bounds = toRange(from, to);
+    const limit = options.limit ?? rangeLimitDefault;
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > rangeLimitMax) {
+      throw new OmenDbError('OMENDB_ERR_INPUT_RANGE', `limit must be an integer from 1 to ${rangeLimitMax}`, {
+        limit,
+      });
+    }
+    let lo = bounds.from;
+    if (options.after !== undefined) {
+      const after = toKey(options.after, 'after');
+      if (after >= bounds.to) return { points: [], next: null };
+      if (after + 1n > lo) lo = after + 1n;
+    }
+    this.checkReadable();
+    const page = rangePoints(this.layers(), series, lo, bounds.to, limit);
+    const points: [bigint, number][] = new Array(page.keys.length);
+    for (let i = 0; i < page.keys.length; i++) points[i] = [page.keys[i]!, page.values[i]!];
+    const last = page.keys[page.keys.length - 1];
+    return { points, next: page.more && last !== undefined ? last : null };
+  }
+
+  /** Series that hold at least one point, sorted by name. */
+  async listSeries(): Promise<string[]> {
+    this.checkReadable();
+    return [...this.liveSeries].filter((name) => this.hasVisiblePoint(name)).sort();
+  }
+
+  private hasVisiblePoint(series: string): boolean {
+    return rangePoints(this.layers(), series, -(2n ** 63n), keyMax, 1).keys.length > 0;
+  }
+
+  // ---------------------------------------------------------------- maintenance
+
+  private maybeScheduleMaintenance(): void {
+    if (!this.options.autoMaintenance || this.closing || this.failure !== undefined) return;
+    if (this.active.bytes >= this.options.memtableBytesMax && !this.checkpointLock.locked) {
+      this.track(this.checkpoint());
+    }
+  }
+
+  private track(work: Promise<unknown>): void {
+    const tracked = work.catch((error: unknown) => {
+      if (!isOmenDbError(error, 'OMENDB_ERR_ENGINE_CLOSED')) {
+        this.options.logger.warn({ error: String(error) }, 'background maintenance failed');
+      }
+    });
+    this.maintenance.add(tracked);
+    void tracked.finally(() => this.maintenance.delete(tracked));
+  }
+
+  /**
+   * Flushes the memtable to a new segment and records in the manifest that the WAL up to here
+   * is covered, then deletes the WAL files that only hold covered records.
+   */
+  async checkpoint(): Promise<void> {
+    this.checkWritable();
+    await this.checkpointLock.run(() => this.runCheckpoint());
+  }
+
+  private async runCheckpoint(): Promise<void> {
+    if (this.failure !== undefined) return;
+    try {
+      await this.flushMemtable();
+    } catch (error) {
+      this.fail(new OmenDbError('OMENDB_ERR_WAL_IO', 'checkpoint failed', {}, { cause: error }));
+      throw error;
+    }
+    if (this.options.autoMaintenance && this.segments.length >= this.options.compactionSegmentsTrigger) {
+      if (!this.compactionLock.locked) this.track(this.compact());
+    }
+  }
+
+  private async flushMemtable(): Promise<void> {
+    let frozen: Memtable | undefined;
+    let coveredSeq = 0n;
+    await this.walLock.run(async () => {
+      if (this.active.isEmpty && this.appliedSeq === this.manifest.checkpointSeq) return;
+      // Under the WAL lock no group is half applied: everything appended is in the memtable.
+      frozen = this.active;
+      this.active = new Memtable();
+      this.frozen = frozen;
+      coveredSeq = this.appliedSeq;
+      await this.requireWal().rotate(coveredSeq + 1n);
+    });
+    if (frozen === undefined) return;
+    const segment = frozen.isEmpty ? undefined : await this.writeSegment(seriesDataFromMemtable(frozen));
+    await this.manifestLock.run(async () => {
+      const segments = segment === undefined ? this.segments : [...this.segments, segment];
+      await this.commitManifest(segments, coveredSeq);
+      this.segments = segments;
+      this.frozen = undefined;
+    });
+    this.counters.flushes++;
+    await this.deleteWalFilesBefore(coveredSeq + 1n);
+  }
+
+  private async commitManifest(segments: readonly LoadedSegment[], checkpointSeq: bigint): Promise<void> {
+    const next: Manifest = {
+      checkpointSeq,
+      nextSegmentId: this.nextSegmentId,
+      segments: segments.map((s) => s.record),
+    };
+    await writeManifest(this.fs, this.options.dir, next);
+    this.manifest = next;
+  }
+
+  private async writeSegment(data: SegmentSeriesData[]): Promise<LoadedSegment> {
+    const id = this.nextSegmentId++;
+    const file = segmentFileName(id);
+    const bytes = encodeSegment(data);
+    const record: SegmentRecord = { id, file, bytes: bytes.length, crc32: crc32(bytes), points: 0 };
+    await writeFileAtomic(this.fs, this.segmentDir, `${file}.tmp`, file, bytes);
+    // Decoding what was just encoded checks it once more and keeps only exact-size arrays in memory.
+    const decoded = decodeSegment(bytes, record);
+    const points = decoded.reduce((sum, entry) => sum + entry.keys.length, 0);
+    return new LoadedSegment({ ...record, points }, decoded, this.indexFactory);
+  }
+
+  private async deleteWalFilesBefore(firstLiveSeq: bigint): Promise<void> {
+    const keep = walFileName(firstLiveSeq);
+    let removed = 0;
+    for (const name of await this.fs.list(this.walDir)) {
+      if (name.startsWith('wal-') && name < keep) {
+        await this.fs.unlink(`${this.walDir}/${name}`);
+        removed++;
+      }
+    }
+    if (removed > 0) await this.fs.syncDir(this.walDir);
+  }
+
+  /**
+   * Merges the oldest segments (up to compactionInputBytesMax of them) into one, applying
+   * overwrites and deletes. Reads and writes go on meanwhile: the merge yields to the event loop,
+   * and the new segment replaces the old ones in one step after the manifest is durable.
+   */
+  async compact(): Promise<void> {
+    this.checkWritable();
+    await this.compactionLock.run(() => this.runCompaction());
+  }
+
+  private async runCompaction(): Promise<void> {
+    if (this.failure !== undefined) return;
+    const run: LoadedSegment[] = [];
+    let bytes = 0;
+    for (const segment of this.segments) {
+      if (run.length > 0 && bytes + segment.record.bytes > compactionInputBytesMax) break;
+      run.push(segment);
+      bytes += segment.record.bytes;
+    }
+    if (run.length === 0 || (run.length === 1 && !run[0]!.hasTombstones)) return;
+    try {
+      const merged = await mergeLayers(run, true);
+      const output = merged.length === 0 ? undefined : await this.writeSegment(merged);
+      await this.manifestLock.run(async () => {
+        // Checkpoints only append, and only compaction removes: the run is still the oldest prefix.
+        assert(
+          run.every((segment, i) => this.segments[i] === segment),
+          'compacted segments must still be the oldest prefix',
+        );
+        const segments = [...(output === undefined ? [] : [output]), ...this.segments.slice(run.length)];
+        await this.commitManifest(segments, this.manifest.checkpointSeq);
+        this.segments = segments;
+      });
+      for (const segment of run) await this.fs.unlink(`${this.segmentDir}/${segment.record.file}`);
+      await this.fs.syncDir(this.segmentDir);
+    } catch (error) {
+      this.fail(new OmenDbError('OMENDB_ERR_WAL_IO', 'compaction failed', {}, { cause: error }));
+      throw error;
+    }
+    this.counters.compactions++;
+  }
+
+  // ---------------------------------------------------------------- stats and close
+
+  stats(): EngineStats {
+    let memtablePoints = 0;
+    for (const memtable of [this.active, this.frozen]) {
+      for (const table of memtable?.series.values() ?? []) memtablePoints += table.length;
+    }
+    return {
+      sync: this.options.sync,
+      series: this.liveSeries.size,
+      memtablePoints,
+      memtableBytes: this.active.bytes + (this.frozen?.bytes ?? 0),
+      segments: this.segments.length,
+      segmentPoints: this.segments.reduce((sum, s) => sum + s.points, 0),
+      segmentBytes: this.segments.reduce((sum, s) => sum + s.record.bytes, 0),
+      walBytesWritten: this.wal?.bytesWritten ?? 0,
+      walFile: this.wal?.currentFile ?? '',
+      lastSeq: this.appliedSeq.toString(),
+      checkpointSeq: this.manifest.checkpointSeq.toString(),
+      ...this.counters,
+      failed: this.failure?.code ?? null,
+      recovery: this.recoveryStats,
+    };
+  }
+
+  /**
+   * Stops accepting writes, lets queued writes and running maintenance finish, flushes the
+   * memtable (so the next open replays nothing), and releases the directory lock.
+   */
+  async close(): Promise<void> {
+    if (this.closing || this.closed) return;
+    this.closing = true;
+    try {
+      while (this.flusherRunning || this.queue.length > 0) await this.runFlusherToEnd();
+      await Promise.allSettled([...this.maintenance]);
+      if (this.failure === undefined) await this.checkpointLock.run(() => this.runCheckpoint());
+    } finally {
+      if (this.syncTimer !== undefined) clearInterval(this.syncTimer);
+      await this.wal?.close().catch(() => undefined);
+      this.closed = true;
+      await this.lock.release();
+    }
+  }
+
+  private async runFlusherToEnd(): Promise<void> {
+    if (!this.flusherRunning) {
+      await this.runFlusher();
+      return;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+function seriesDataFromMemtable(memtable: Memtable): SegmentSeriesData[] {
+  const data: SegmentSeriesData[] = [];
+  for (const name of [...memtable.series.keys()].sort()) {
+    const table = memtable.series.get(name)!;
+    const { keys, values } = table.view();
+    if (keys.length === 0 && table.tombstones.length === 0 && !table.dropped) continue;
+    data.push({ name, keys, values, tombstones: table.tombstones, dropped: table.dropped });
+  }
+  return data;
+}

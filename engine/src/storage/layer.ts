@@ -1,0 +1,82 @@
+import type { KeyIndex, KeyIndexFactory } from '../index/key-index.ts';
+import { lowerBoundIn } from '../index/binary-search-index.ts';
+import type { Memtable } from './memtable.ts';
+import type { SegmentRecord } from './manifest.ts';
+import type { SegmentSeriesData } from './segment-file.ts';
+import type { Tombstone } from './tombstones.ts';
+
+/**
+ * One series as one layer holds it: sorted unique points, and the deletes that hide points of
+ * older layers. Within a layer every point is newer than the layer's own tombstones.
+ */
+export interface LayerSeries {
+  readonly keys: BigInt64Array;
+  readonly values: Float64Array;
+  readonly tombstones: readonly Tombstone[];
+  readonly dropped: boolean;
+  lowerBound(key: bigint): number;
+}
+
+/** A memtable or a segment, as the read path and compaction see it. */
+export interface Layer {
+  series(name: string): LayerSeries | undefined;
+  seriesNames(): Iterable<string>;
+}
+
+export function memtableLayer(memtable: Memtable): Layer {
+  return {
+    series(name) {
+      const table = memtable.get(name);
+      if (table === undefined) return undefined;
+      const { keys, values } = table.view();
+      return {
+        keys,
+        values,
+        tombstones: table.tombstones,
+        dropped: table.dropped,
+        lowerBound: (key) => lowerBoundIn(keys, key),
+      };
+    },
+    seriesNames: () => memtable.series.keys(),
+  };
+}
+
+/** A sealed segment in memory: its manifest record and an index per series run. */
+export class LoadedSegment implements Layer {
+  private readonly byName = new Map<string, LayerSeries>();
+  readonly points: number;
+
+  constructor(
+    readonly record: SegmentRecord,
+    data: readonly SegmentSeriesData[],
+    indexFactory: KeyIndexFactory,
+  ) {
+    let points = 0;
+    for (const entry of data) {
+      const index: KeyIndex = indexFactory(entry.keys);
+      this.byName.set(entry.name, {
+        keys: entry.keys,
+        values: entry.values,
+        tombstones: entry.tombstones,
+        dropped: entry.dropped,
+        lowerBound: (key) => index.lowerBound(key),
+      });
+      points += entry.keys.length;
+    }
+    this.points = points;
+  }
+
+  series(name: string): LayerSeries | undefined {
+    return this.byName.get(name);
+  }
+
+  seriesNames(): Iterable<string> {
+    return this.byName.keys();
+  }
+
+  get hasTombstones(): boolean {
+    for (const series of this.byName.values())
+      if (series.tombstones.length > 0 || series.dropped) return true;
+    return false;
+  }
+}

@@ -1,0 +1,223 @@
+import { assert } from '../errors.ts';
+import { lowerBoundIn } from '../index/binary-search-index.ts';
+import { keyMax, keyMin } from './keys.ts';
+import { addTombstone, type Tombstone } from './tombstones.ts';
+
+/** Bytes charged per memtable point: a key, a value, and slack for the growth of the arrays. */
+export const memtableBytesPerPoint = 24;
+/** Bytes charged per series and per tombstone: the objects that hold them. */
+export const memtableBytesPerSeries = 256;
+export const memtableBytesPerTombstone = 64;
+
+const initialCapacity = 16;
+
+/**
+ * The points of one series not yet flushed. Keys in [0, sortedCount) are strictly increasing;
+ * [sortedCount, length) is an unsorted tail in arrival order. Appends in key order take the fast
+ * path and never touch the tail; anything else lands in the tail and is merged (last write wins)
+ * the next time the series is read or flushed.
+ */
+export class SeriesMemtable {
+  keys = new BigInt64Array(initialCapacity);
+  values = new Float64Array(initialCapacity);
+  sortedCount = 0;
+  length = 0;
+  /** Deletes that hide older layers; points of this memtable inside them were removed already. */
+  tombstones: Tombstone[] = [];
+  /** A dropSeries happened in this memtable: older layers are hidden entirely. */
+  dropped = false;
+
+  append(keys: BigInt64Array, values: Float64Array): void {
+    this.reserve(this.length + keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const inOrder =
+        this.sortedCount === this.length && (this.length === 0 || key > this.keys[this.length - 1]!);
+      this.keys[this.length] = key;
+      this.values[this.length] = values[i]!;
+      this.length++;
+      if (inOrder) this.sortedCount++;
+    }
+  }
+
+  deleteRange(from: bigint, to: bigint): void {
+    this.normalize();
+    const lo = lowerBoundIn(this.keys, from, 0, this.length);
+    const hi = to === keyMax ? this.length : lowerBoundIn(this.keys, to + 1n, 0, this.length);
+    if (hi > lo) {
+      this.keys.copyWithin(lo, hi, this.length);
+      this.values.copyWithin(lo, hi, this.length);
+      this.length -= hi - lo;
+      this.sortedCount = this.length;
+    }
+    this.tombstones = addTombstone(this.tombstones, { from, to });
+  }
+
+  drop(): void {
+    this.length = 0;
+    this.sortedCount = 0;
+    this.keys = new BigInt64Array(initialCapacity);
+    this.values = new Float64Array(initialCapacity);
+    this.tombstones = [{ from: keyMin, to: keyMax }];
+    this.dropped = true;
+  }
+
+  /** Sorts the tail into the sorted prefix; equal keys keep the value written last. */
+  normalize(): void {
+    if (this.sortedCount === this.length) return;
+    const tail = this.sortedTail();
+    const merged = mergeSortedRuns(
+      this.keys.subarray(0, this.sortedCount),
+      this.values.subarray(0, this.sortedCount),
+      tail.keys,
+      tail.values,
+    );
+    const capacity = Math.max(initialCapacity, this.keys.length);
+    this.keys = new BigInt64Array(capacity);
+    this.values = new Float64Array(capacity);
+    this.keys.set(merged.keys);
+    this.values.set(merged.values);
+    this.length = merged.keys.length;
+    this.sortedCount = this.length;
+  }
+
+  /** The sorted, de-duplicated points; valid until the next mutation. */
+  view(): { keys: BigInt64Array; values: Float64Array } {
+    this.normalize();
+    return { keys: this.keys.subarray(0, this.length), values: this.values.subarray(0, this.length) };
+  }
+
+  bytes(): number {
+    return (
+      memtableBytesPerSeries +
+      this.keys.length * memtableBytesPerPoint +
+      this.tombstones.length * memtableBytesPerTombstone
+    );
+  }
+
+  private reserve(needed: number): void {
+    if (needed <= this.keys.length) return;
+    let capacity = this.keys.length;
+    while (capacity < needed) capacity *= 2;
+    const keys = new BigInt64Array(capacity);
+    const values = new Float64Array(capacity);
+    keys.set(this.keys.subarray(0, this.length));
+    values.set(this.values.subarray(0, this.length));
+    this.keys = keys;
+    this.values = values;
+  }
+
+  /** The tail sorted by key, keeping only the last write of each key. */
+  private sortedTail(): { keys: BigInt64Array; values: Float64Array } {
+    const start = this.sortedCount;
+    const count = this.length - start;
+    const order = new Uint32Array(count);
+    for (let i = 0; i < count; i++) order[i] = i;
+    const keys = this.keys;
+    // Array.prototype.sort is stable, so among equal keys arrival order is kept.
+    const sorted = Array.from(order).sort((a, b) => {
+      const ka = keys[start + a]!;
+      const kb = keys[start + b]!;
+      return ka < kb ? -1 : ka > kb ? 1 : 0;
+    });
+    const outKeys = new BigInt64Array(count);
+    const outValues = new Float64Array(count);
+    let out = 0;
+    for (let i = 0; i < count; i++) {
+      const index = start + sorted[i]!;
+      const key = keys[index]!;
+      if (out > 0 && outKeys[out - 1] === key) {
+        outValues[out - 1] = this.values[index]!;
+      } else {
+        outKeys[out] = key;
+        outValues[out] = this.values[index]!;
+        out++;
+      }
+    }
+    return { keys: outKeys.subarray(0, out), values: outValues.subarray(0, out) };
+  }
+}
+
+/** Merges two sorted, unique runs; on equal keys the `newer` run wins. */
+export function mergeSortedRuns(
+  olderKeys: BigInt64Array,
+  olderValues: Float64Array,
+  newerKeys: BigInt64Array,
+  newerValues: Float64Array,
+): { keys: BigInt64Array; values: Float64Array } {
+  const keys = new BigInt64Array(olderKeys.length + newerKeys.length);
+  const values = new Float64Array(keys.length);
+  let i = 0;
+  let j = 0;
+  let out = 0;
+  while (i < olderKeys.length && j < newerKeys.length) {
+    const a = olderKeys[i]!;
+    const b = newerKeys[j]!;
+    if (a < b) {
+      keys[out] = a;
+      values[out++] = olderValues[i++]!;
+    } else {
+      if (a === b) i++;
+      keys[out] = b;
+      values[out++] = newerValues[j++]!;
+    }
+  }
+  while (i < olderKeys.length) {
+    keys[out] = olderKeys[i]!;
+    values[out++] = olderValues[i++]!;
+  }
+  while (j < newerKeys.length) {
+    keys[out] = newerKeys[j]!;
+    values[out++] = newerValues[j++]!;
+  }
+  return { keys: keys.subarray(0, out), values: values.subarray(0, out) };
+}
+
+/** All series not yet flushed, with the total byte estimate that triggers a flush. */
+export class Memtable {
+  readonly series = new Map<string, SeriesMemtable>();
+  private estimatedBytes = 0;
+  private tombstoneCount = 0;
+
+  get bytes(): number {
+    return this.estimatedBytes;
+  }
+
+  get tombstones(): number {
+    return this.tombstoneCount;
+  }
+
+  get isEmpty(): boolean {
+    return this.series.size === 0;
+  }
+
+  put(series: string, keys: BigInt64Array, values: Float64Array): void {
+    assert(keys.length === values.length, 'memtable put with keys and values of different lengths');
+    this.update(series, (table) => table.append(keys, values));
+  }
+
+  deleteRange(series: string, from: bigint, to: bigint): void {
+    this.update(series, (table) => table.deleteRange(from, to));
+  }
+
+  drop(series: string): void {
+    this.update(series, (table) => table.drop());
+  }
+
+  get(series: string): SeriesMemtable | undefined {
+    return this.series.get(series);
+  }
+
+  private update(series: string, change: (table: SeriesMemtable) => void): void {
+    let table = this.series.get(series);
+    if (table === undefined) {
+      table = new SeriesMemtable();
+      this.series.set(series, table);
+    }
+    const before = table.bytes();
+    const tombstonesBefore = table.tombstones.length;
+    change(table);
+    this.estimatedBytes += table.bytes() - before;
+    this.tombstoneCount += table.tombstones.length - tombstonesBefore;
+  }
+}

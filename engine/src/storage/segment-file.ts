@@ -1,0 +1,242 @@
+import { crc32 } from 'node:zlib';
+import {
+  DataType,
+  Field,
+  Float64,
+  Int64,
+  makeData,
+  Precision,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  tableFromIPC,
+  tableToIPC,
+} from 'apache-arrow';
+import { OmenDbError } from '../errors.ts';
+import { segmentBatchRowsMax, seriesNameLengthMax } from '../limits.ts';
+import type { Tombstone } from './tombstones.ts';
+
+/**
+ * A segment is an immutable Apache Arrow IPC file with two columns, `key` (Int64) and `value`
+ * (Float64), holding many series: rows are sorted by series name, then by key, and the schema
+ * metadata `omendb.segment` maps each series to its row range and its tombstones. One file per
+ * flush, never one per series, so 10,000 series do not mean 10,000 files.
+ *
+ * The file stays a plain Arrow file that any Arrow reader opens; its size and CRC32 live in the
+ * manifest and are verified before it is parsed.
+ */
+export const segmentFormatVersion = 1;
+export const segmentMetadataKey = 'omendb.segment';
+
+export interface SegmentSeriesData {
+  readonly name: string;
+  readonly keys: BigInt64Array;
+  readonly values: Float64Array;
+  readonly tombstones: readonly Tombstone[];
+  /** A dropSeries is recorded here: every older layer is hidden for this series. */
+  readonly dropped: boolean;
+}
+
+interface DirectoryEntry {
+  name: string;
+  offset: number;
+  count: number;
+  dropped: boolean;
+  tombstones: [string, string][];
+}
+
+interface SegmentDirectory {
+  formatVersion: number;
+  points: number;
+  series: DirectoryEntry[];
+}
+
+const schemaFields = [new Field('key', new Int64(), false), new Field('value', new Float64(), false)];
+
+/** Encodes series (sorted by name, keys strictly increasing) as Arrow IPC file bytes. */
+export function encodeSegment(series: readonly SegmentSeriesData[]): Uint8Array {
+  validateSeriesList(series, 'encode');
+  let total = 0;
+  for (const entry of series) total += entry.keys.length;
+  const keys = new BigInt64Array(total);
+  const values = new Float64Array(total);
+  const directory: SegmentDirectory = { formatVersion: segmentFormatVersion, points: total, series: [] };
+  let offset = 0;
+  for (const entry of series) {
+    keys.set(entry.keys, offset);
+    values.set(entry.values, offset);
+    directory.series.push({
+      name: entry.name,
+      offset,
+      count: entry.keys.length,
+      dropped: entry.dropped,
+      tombstones: entry.tombstones.map((t) => [t.from.toString(), t.to.toString()]),
+    });
+    offset += entry.keys.length;
+  }
+  const schema = new Schema(schemaFields, new Map([[segmentMetadataKey, JSON.stringify(directory)]]));
+  const batches: RecordBatch[] = [];
+  for (let start = 0; start < total || batches.length === 0; start += segmentBatchRowsMax) {
+    const end = Math.min(total, start + segmentBatchRowsMax);
+    batches.push(makeBatch(schema, keys.subarray(start, end), values.subarray(start, end)));
+  }
+  return tableToIPC(new Table(schema, batches), 'file');
+}
+
+function makeBatch(schema: Schema, keys: BigInt64Array, values: Float64Array): RecordBatch {
+  const keyData = makeData({ type: new Int64(), length: keys.length, nullCount: 0, data: keys });
+  const valueData = makeData({ type: new Float64(), length: values.length, nullCount: 0, data: values });
+  const struct = makeData({
+    type: new Struct(schema.fields),
+    length: keys.length,
+    nullCount: 0,
+    children: [keyData, valueData],
+  });
+  return new RecordBatch(schema, struct);
+}
+
+export interface SegmentExpectation {
+  readonly file: string;
+  readonly bytes: number;
+  readonly crc32: number;
+}
+
+/**
+ * Verifies size and checksum against the manifest, parses the Arrow file and checks every
+ * invariant of the content again (data is checked before it is written and when it is read).
+ */
+export function decodeSegment(bytes: Uint8Array, expected: SegmentExpectation): SegmentSeriesData[] {
+  const corrupt = (reason: string, cause?: unknown): OmenDbError =>
+    new OmenDbError(
+      'OMENDB_ERR_SEGMENT_CORRUPT',
+      `segment ${expected.file} is corrupt: ${reason}`,
+      { file: expected.file, reason },
+      cause === undefined ? undefined : { cause },
+    );
+  if (bytes.length !== expected.bytes) throw corrupt(`size ${bytes.length} != ${expected.bytes} in manifest`);
+  if (crc32(bytes) !== expected.crc32) throw corrupt('checksum mismatch');
+  let table: Table;
+  try {
+    table = tableFromIPC(bytes);
+  } catch (error) {
+    throw corrupt('not a readable Arrow IPC file', error);
+  }
+  const directory = parseDirectory(table.schema.metadata.get(segmentMetadataKey), corrupt);
+  const keyColumn = table.getChild('key');
+  const valueColumn = table.getChild('value');
+  if (
+    keyColumn === null ||
+    valueColumn === null ||
+    !isInt64(keyColumn.type) ||
+    !isFloat64(valueColumn.type)
+  ) {
+    throw corrupt('missing key or value column');
+  }
+  if (table.numRows !== directory.points) throw corrupt('row count differs from the directory');
+  const keys = toBigInt64Array(keyColumn.toArray());
+  const values = toFloat64Array(valueColumn.toArray());
+  if (keys === undefined || values === undefined) throw corrupt('columns have unexpected types');
+  const series = directory.series.map((entry) => ({
+    name: entry.name,
+    keys: keys.subarray(entry.offset, entry.offset + entry.count),
+    values: values.subarray(entry.offset, entry.offset + entry.count),
+    dropped: entry.dropped,
+    tombstones: entry.tombstones.map(([from, to]) => ({ from: BigInt(from), to: BigInt(to) })),
+  }));
+  try {
+    validateSeriesList(series, 'decode');
+  } catch (error) {
+    throw corrupt(error instanceof Error ? error.message : String(error), error);
+  }
+  return series;
+}
+
+// Type predicates rather than instanceof: a second copy of apache-arrow (CJS next to ESM) would
+// fail instanceof on a perfectly good file.
+function isInt64(type: DataType): boolean {
+  return DataType.isInt(type) && type.bitWidth === 64 && type.isSigned;
+}
+
+function isFloat64(type: DataType): boolean {
+  return DataType.isFloat(type) && type.precision === Precision.DOUBLE;
+}
+
+function toBigInt64Array(array: unknown): BigInt64Array | undefined {
+  return array instanceof BigInt64Array ? array : undefined;
+}
+
+function toFloat64Array(array: unknown): Float64Array | undefined {
+  return array instanceof Float64Array ? array : undefined;
+}
+
+function parseDirectory(raw: string | undefined, corrupt: (reason: string) => OmenDbError): SegmentDirectory {
+  if (raw === undefined) throw corrupt('no segment directory in the schema metadata');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw corrupt('segment directory is not JSON');
+  }
+  const directory = parsed as SegmentDirectory;
+  if (typeof directory !== 'object' || directory === null || !Array.isArray(directory.series)) {
+    throw corrupt('segment directory has the wrong shape');
+  }
+  if (directory.formatVersion !== segmentFormatVersion) {
+    throw new OmenDbError(
+      'OMENDB_ERR_VERSION_UNSUPPORTED',
+      `segment format ${directory.formatVersion} is not supported`,
+    );
+  }
+  let expectedOffset = 0;
+  for (const entry of directory.series) {
+    if (
+      typeof entry?.name !== 'string' ||
+      entry.offset !== expectedOffset ||
+      !Number.isSafeInteger(entry.count) ||
+      entry.count < 0 ||
+      typeof entry.dropped !== 'boolean' ||
+      !Array.isArray(entry.tombstones)
+    ) {
+      throw corrupt('segment directory entry is invalid');
+    }
+    for (const range of entry.tombstones) {
+      if (
+        !Array.isArray(range) ||
+        range.length !== 2 ||
+        !range.every((b) => typeof b === 'string' && /^-?\d+$/.test(b))
+      ) {
+        throw corrupt('segment tombstone is invalid');
+      }
+    }
+    expectedOffset += entry.count;
+  }
+  if (expectedOffset !== directory.points) throw corrupt('segment directory does not cover every row');
+  return directory;
+}
+
+/** The invariants of a segment's content, checked on both sides of the disk. */
+function validateSeriesList(series: readonly SegmentSeriesData[], when: 'encode' | 'decode'): void {
+  let previousName: string | undefined;
+  for (const entry of series) {
+    const fail = (what: string): never => {
+      throw new Error(`OmenDB invariant violated (${when}): series ${entry.name}: ${what}`);
+    };
+    if (entry.name.length === 0 || entry.name.length > seriesNameLengthMax) fail('bad name length');
+    if (previousName !== undefined && !(previousName < entry.name)) fail('series are not sorted by name');
+    previousName = entry.name;
+    if (entry.keys.length !== entry.values.length) fail('keys and values differ in length');
+    for (let i = 1; i < entry.keys.length; i++) {
+      if (!(entry.keys[i - 1]! < entry.keys[i]!)) fail(`keys not strictly increasing at ${i}`);
+    }
+    for (let i = 0; i < entry.values.length; i++) {
+      if (!Number.isFinite(entry.values[i]!)) fail(`non-finite value at ${i}`);
+    }
+    let previousTo: bigint | undefined;
+    for (const range of entry.tombstones) {
+      if (range.from > range.to) fail('tombstone with from > to');
+      if (previousTo !== undefined && !(previousTo < range.from)) fail('tombstones overlap or are unsorted');
+      previousTo = range.to;
+    }
+  }
+}
