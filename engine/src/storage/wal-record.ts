@@ -155,5 +155,7 @@ export function encodeWalFileHeader(): Uint8Array {
 export function isWalFileHeader(bytes: Uint8Array): boolean {
   if (bytes.length < walFileHeaderBytes) return false;
   for (let i = 0; i < walFileMagic.length; i++) if (bytes[i] !== walFileMagic[i]) return false;
-  return new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true) === walRecordFormatVersion;
+  const view = new DataView(bytes.buffer, bytes.byteOffset);
+  // The reserved word must be zero, so that no bit of the header can flip unnoticed.
+  return view.getUint32(8, true) === walRecordFormatVersion && view.getUint32(12, true) === 0;
 }

@@ -48,11 +48,16 @@ async function runCase(
   const prng = createPrng(seed);
   const workload = generateWorkload(prng, 6 + prng.int(10));
   const fs = new SimFileSystem(crashAtOp === undefined ? {} : { crashAtOp });
-  await fs.mkdir(dir);
-  const engine = await openEngine(engineOptions(fs, sync));
-  const outcome = await runWorkload(engine, workload);
+  // The crash may land inside the first open too: then nothing was submitted.
+  const engine = await fs
+    .mkdir(dir)
+    .then(() => openEngine(engineOptions(fs, sync)))
+    .catch(() => undefined);
+  const outcome: WorkloadOutcome =
+    engine === undefined ? { submitted: [], acknowledged: new Set() } : await runWorkload(engine, workload);
   const opsBeforeCrash = fs.opCount;
   if (crashAtOp === undefined) {
+    if (engine === undefined) return { violation: 'open failed without a crash', opsBeforeCrash };
     await engine.close();
     return { violation: undefined, opsBeforeCrash };
   }

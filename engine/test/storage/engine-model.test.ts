@@ -181,8 +181,10 @@ describe('engine against a Map model', () => {
   it(`agrees with the model over ${numRuns} runs of up to 100 commands`, async () => {
     const seed = Number(process.env.FC_SEED ?? Math.floor(Math.random() * 2 ** 31));
     console.log(`model test fast-check seed ${seed} (replay: FC_SEED=${seed})`);
+    const lengths: number[] = [];
     await fc.assert(
-      fc.asyncProperty(fc.commands(commands, { maxCommands: 100 }), async (cmds) => {
+      fc.asyncProperty(fc.commands(commands, { maxCommands: 100, size: 'max' }), async (cmds) => {
+        lengths.push([...cmds].length);
         const fs = new SimFileSystem();
         await fs.mkdir(dir);
         const real: Real = { fs, engine: await open(fs) };
@@ -192,7 +194,12 @@ describe('engine against a Map model', () => {
           await real.engine.close().catch(() => undefined);
         }
       }),
-      { numRuns, seed, ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}), endOnFailure: true },
+      { numRuns, seed, ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}) },
     );
+    const mean = lengths.reduce((a, b) => a + b, 0) / lengths.length;
+    console.log(
+      `model test: ${lengths.length} runs, commands per run mean ${mean.toFixed(1)}, max ${Math.max(...lengths)}`,
+    );
+    expect(Math.max(...lengths)).toBeGreaterThan(50);
   });
 });
