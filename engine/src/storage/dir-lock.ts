@@ -51,7 +51,7 @@ export interface LockContent {
   readonly acquiredAt: string;
 }
 
-export const lockFileName = 'LOCK';
+const lockFileName = 'LOCK';
 /** Publish attempts per acquire: the first, and one more after taking over a stale or vanished lock. */
 const acquireAttemptsMax = 2;
 const ownerTokenBytes = 16;
