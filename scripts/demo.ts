@@ -68,7 +68,11 @@ async function realDirectoryRun(): Promise<void> {
     const reopened = await openEngine({ dir });
     console.log(`reopen: ${(performance.now() - openStarted).toFixed(1)} ms`);
     check(JSON.stringify(await reopened.listSeries()) === JSON.stringify(series), 'listSeries after reopen');
-    check((await reopened.range('mem.host-1', undefined, undefined, { limit: 1_000_000 })).points.length === 50_000, 'deletes survive reopen');
+    check(
+      (await reopened.range('mem.host-1', undefined, undefined, { limit: 1_000_000 })).points.length ===
+        50_000,
+      'deletes survive reopen',
+    );
     await reopened.close();
     const files = await readdir(dir, { recursive: true });
     console.log(`files in the data directory: ${files.length} (${files.join(', ')})`);

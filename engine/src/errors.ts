@@ -43,10 +43,6 @@ export const errorRegistry = {
     status: 507,
     description: 'Creating this series would exceed seriesCountMax.',
   },
-  OMENDB_ERR_LIMIT_TOMBSTONES: {
-    status: 507,
-    description: 'A series holds more pending range deletes than memtableTombstonesMax even after a flush.',
-  },
   OMENDB_ERR_ENGINE_CLOSED: {
     status: 503,
     description: 'The engine is closed (or closing); the call did not run.',

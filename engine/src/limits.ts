@@ -30,7 +30,10 @@ export const writeQueueRecordsMax = 65_536;
 /** Memtable size that triggers a flush to a segment (estimated bytes, keys and values). */
 export const memtableBytesMax = 64 * 1024 * 1024;
 
-/** Range deletes a memtable holds before it is flushed. */
+/** While a flush runs, the next memtable may grow to this many times memtableBytesMax before writers wait. */
+export const memtableFlushBacklogFactor = 2;
+
+/** Range deletes a memtable holds before it is flushed (each one is checked on every read of its series). */
 export const memtableTombstonesMax = 10_000;
 
 /** Default fsync interval in 'interval' durability mode; the most that a crash can lose. */

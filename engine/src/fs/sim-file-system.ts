@@ -13,7 +13,8 @@
  * contain afterwards, and this instance dies (every later call rejects with ESIMCRASHED). Each
  * file keeps a random prefix of its pending operations, and the first operation it does not keep
  * may be torn (a random number of a write's leading bytes survive); each directory keeps a random
- * prefix of its pending entry changes. Files decide independently, so data written later to one
+ * prefix of its pending entry changes (a rename across two directories ties their prefixes
+ * together, and so does syncDir of either). Files decide independently, so data written later to one
  * file can survive while earlier data of another is lost; and a file whose directory entry was
  * never made durable disappears even though its content was fsynced.
  *
@@ -245,14 +246,13 @@ type NamespaceChange =
   | { readonly kind: 'rename'; readonly from: string; readonly to: string; readonly inode: Inode };
 
 /**
- * A change not yet made durable by syncDir. A rename across directories is listed in both and
- * becomes durable (`done`) when either is synced. `seq` orders changes across directories when a
- * crash keeps some of several directories' changes.
+ * A change not yet made durable by syncDir, listed under each directory it touches (two for a
+ * rename across directories). `seq` orders the changes of several directories.
  */
 interface NamespaceOp {
   readonly seq: number;
   readonly change: NamespaceChange;
-  done: boolean;
+  readonly dirs: readonly string[];
 }
 
 function entriesIn(namespace: Namespace, dir: string): Map<string, Inode> {
@@ -270,13 +270,10 @@ function applyChange(namespace: Namespace, op: NamespaceChange): void {
     case 'remove':
       entriesIn(namespace, posix.dirname(op.path)).delete(posix.basename(op.path));
       break;
-    case 'rename': {
-      const source = entriesIn(namespace, posix.dirname(op.from));
-      // Across directories the source's own create may not be durable: then only `to` appears.
-      if (source.get(posix.basename(op.from)) === op.inode) source.delete(posix.basename(op.from));
+    case 'rename':
+      entriesIn(namespace, posix.dirname(op.from)).delete(posix.basename(op.from));
       entriesIn(namespace, posix.dirname(op.to)).set(posix.basename(op.to), op.inode);
       break;
-    }
   }
 }
 
@@ -519,12 +516,13 @@ export class SimFileSystem implements FileSystem {
     const dir = normalize(rawDir);
     this.gate.step('syncDir', dir);
     this.requireDir(dir, 'fsync');
-    for (const op of this.pendingByDir.get(dir) ?? []) {
-      if (op.done) continue;
-      applyChange(this.durable, op.change);
-      op.done = true;
+    const kept = new Map([[dir, this.pendingOf(dir).length]]);
+    for (const op of this.closedPrefixes(kept)) applyChange(this.durable, op.change);
+    for (const [keptDir, count] of kept) {
+      const rest = this.pendingOf(keptDir).slice(count);
+      if (rest.length > 0) this.pendingByDir.set(keptDir, rest);
+      else this.pendingByDir.delete(keptDir);
     }
-    this.pendingByDir.delete(dir);
   }
 
   async exists(rawPath: string): Promise<boolean> {
@@ -576,8 +574,8 @@ export class SimFileSystem implements FileSystem {
   }
 
   private recordChange(change: NamespaceChange, dirs: readonly string[]): void {
-    const op: NamespaceOp = { seq: this.nextSeq++, change, done: false };
-    for (const dir of new Set(dirs)) {
+    const op: NamespaceOp = { seq: this.nextSeq++, change, dirs: [...new Set(dirs)] };
+    for (const dir of op.dirs) {
       let ops = this.pendingByDir.get(dir);
       if (ops === undefined) {
         ops = [];
@@ -603,21 +601,47 @@ export class SimFileSystem implements FileSystem {
         files.set(name, survivor);
       }
       next.current.set(dir, files);
-      next.durable.set(dir, new Map(files));
+      next.durable.set(dir, files);
     }
     return next;
   }
 
   /** The durable namespace plus, per directory, a chosen prefix of its pending changes. */
   private namespaceAfterCrash(chooser: CrashChooser): Namespace {
+    const kept = new Map<string, number>();
+    for (const [dir, ops] of this.pendingByDir) kept.set(dir, chooser.keptPrefix(ops.length));
     const namespace = cloneNamespace(this.durable);
-    const kept = new Set<NamespaceOp>();
-    for (const ops of this.pendingByDir.values()) {
-      const live = ops.filter((op) => !op.done);
-      const count = chooser.keptPrefix(live.length);
-      for (let i = 0; i < count; i++) kept.add(live[i]!);
-    }
-    for (const op of [...kept].sort((a, b) => a.seq - b.seq)) applyChange(namespace, op.change);
+    for (const op of this.closedPrefixes(kept)) applyChange(namespace, op.change);
     return namespace;
+  }
+
+  private pendingOf(dir: string): readonly NamespaceOp[] {
+    return this.pendingByDir.get(dir) ?? [];
+  }
+
+  /**
+   * Grows the kept prefix counts (directory → how many of its pending changes survive) until a
+   * kept cross-directory rename is kept in both its directories, with every earlier change of
+   * both. Each directory then holds a prefix of its own history: a state it really went through.
+   * Returns the kept changes in the order they were made.
+   */
+  private closedPrefixes(kept: Map<string, number>): NamespaceOp[] {
+    let grown = true;
+    while (grown) {
+      grown = false;
+      for (const [dir, count] of kept) {
+        for (const op of this.pendingOf(dir).slice(0, count)) {
+          for (const other of op.dirs) {
+            const needed = this.pendingOf(other).indexOf(op) + 1;
+            if ((kept.get(other) ?? 0) >= needed) continue;
+            kept.set(other, needed);
+            grown = true;
+          }
+        }
+      }
+    }
+    const ops = new Set<NamespaceOp>();
+    for (const [dir, count] of kept) for (const op of this.pendingOf(dir).slice(0, count)) ops.add(op);
+    return [...ops].sort((a, b) => a.seq - b.seq);
   }
 }

@@ -8,6 +8,8 @@ import {
   compactionInputBytesMax,
   groupCommitBytesMax,
   groupCommitRecordsMax,
+  memtableFlushBacklogFactor,
+  memtableTombstonesMax,
   rangeLimitDefault,
   rangeLimitMax,
   seriesCountMax,
@@ -410,6 +412,7 @@ export class Engine {
     this.flusherRunning = true;
     try {
       while (this.queue.length > 0 && this.failure === undefined) {
+        await this.waitForMemtableRoom();
         const group = this.takeGroup();
         try {
           await this.walLock.run(() => this.commitGroup(group));
@@ -425,6 +428,16 @@ export class Engine {
       this.flusherRunning = false;
       if (this.failure !== undefined) this.rejectQueued();
     }
+  }
+
+  /**
+   * Back-pressure: while a flush runs, writes go on into a new memtable; if that one too fills
+   * up (memtableFlushBacklogFactor times the limit), writers wait for the flush rather than let
+   * memory grow without bound.
+   */
+  private async waitForMemtableRoom(): Promise<void> {
+    const full = this.active.bytes >= this.options.memtableBytesMax * memtableFlushBacklogFactor;
+    if (full && this.checkpointLock.locked) await this.checkpointLock.run(async () => undefined);
   }
 
   private takeGroup(): QueuedWrite[] {
@@ -588,7 +601,9 @@ export class Engine {
 
   private maybeScheduleMaintenance(): void {
     if (!this.options.autoMaintenance || this.closing || this.failure !== undefined) return;
-    if (this.active.bytes >= this.options.memtableBytesMax && !this.checkpointLock.locked) {
+    const full =
+      this.active.bytes >= this.options.memtableBytesMax || this.active.tombstones >= memtableTombstonesMax;
+    if (full && !this.checkpointLock.locked) {
       this.track(this.checkpoint());
     }
   }

@@ -20,6 +20,8 @@ import { engineFingerprint, MapModel } from '../support/model.ts';
  */
 const crashPoints = Number(process.env.OMENDB_CRASH_POINTS ?? 2400);
 const crashesPerWorkload = 4;
+/** Generous: about 12 ms per crash point here, on a loaded 2-core machine. */
+const timeoutMs = Math.max(120_000, crashPoints * 60);
 const dir = '/db';
 
 function engineOptions(fs: SimFileSystem, sync: SyncMode) {
@@ -136,5 +138,5 @@ describe('crash simulation', () => {
     for (const violation of violations) console.log(violation);
     expect(violations).toEqual([]);
     expect(crashes).toBe(crashPoints);
-  });
+  }, timeoutMs);
 });
