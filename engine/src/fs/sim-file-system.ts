@@ -456,7 +456,10 @@ export class SimFileSystem implements FileSystem {
     this.gate.step('rename', from, to);
     if (this.current.has(from)) throw fsError('ENOTSUP', 'rename (of a directory)', from);
     const inode = this.requireFile(from, 'rename');
-    if (this.current.has(to)) throw fsError('EISDIR', 'rename', to);
+    if (this.current.has(to)) {
+      // Linux refuses to rename a file onto one of its own ancestor directories with ENOTEMPTY.
+      throw fsError(from.startsWith(`${to}/`) ? 'ENOTEMPTY' : 'EISDIR', 'rename', to);
+    }
     const target = this.parentEntries(to, 'rename');
     // POSIX: renaming a file onto itself, or onto another link to it, does nothing.
     if (target.get(posix.basename(to)) === inode) return;
@@ -469,10 +472,11 @@ export class SimFileSystem implements FileSystem {
     const from = normalize(rawFrom);
     const to = normalize(rawTo);
     this.gate.step('link', from, to);
-    if (this.current.has(from)) throw fsError('EPERM', 'link', from);
-    const inode = this.requireFile(from, 'link');
+    // Linux checks the destination before refusing to link a directory (EPERM).
+    const inode = this.current.has(from) ? undefined : this.requireFile(from, 'link');
     const target = this.parentEntries(to, 'link');
     if (this.current.has(to) || target.has(posix.basename(to))) throw fsError('EEXIST', 'link', to);
+    if (inode === undefined) throw fsError('EPERM', 'link', from);
     target.set(posix.basename(to), inode);
     this.recordChange({ kind: 'set', path: to, inode }, [posix.dirname(to)]);
   }
@@ -601,7 +605,7 @@ export class SimFileSystem implements FileSystem {
         files.set(name, survivor);
       }
       next.current.set(dir, files);
-      next.durable.set(dir, files);
+      next.durable.set(dir, new Map(files));
     }
     return next;
   }

@@ -427,7 +427,7 @@ describe('SimFileSystem: crashes', () => {
     expect(await after.list('/a')).toEqual(['z']);
     expect(await readText(after, '/b/y')).toBe('x');
 
-    // The source's create was never durable: only the destination appears.
+    // The source's create was not synced: syncing the destination makes it durable, then moved.
     const unsyncedSource = new SimFileSystem();
     await unsyncedSource.mkdir('/a');
     await unsyncedSource.mkdir('/b');
@@ -439,7 +439,7 @@ describe('SimFileSystem: crashes', () => {
     expect(await readText(crashed, '/b/y')).toBe('x');
   });
 
-  it('leaves in the source directory what a rename made durable through the destination did not move', async () => {
+  it('makes the earlier changes of the source directory durable with a cross-directory rename', async () => {
     const fs = new SimFileSystem();
     await fs.mkdir('/a');
     await fs.mkdir('/b');
@@ -448,25 +448,30 @@ describe('SimFileSystem: crashes', () => {
     await fs.unlink('/a/x');
     await put(fs, '/a/x', 'new x');
     await fs.rename('/a/x', '/b/y');
+    await put(fs, '/a/later', 'not synced');
     await fs.syncDir('/b');
     const after = fs.crashLosingAll();
-    expect(await readText(after, '/a/x')).toBe('durable x');
+    expect(await after.list('/a')).toEqual([]);
     expect(await readText(after, '/b/y')).toBe('new x');
   });
 
   it('does not apply a cross-directory rename twice', async () => {
-    const fs = new SimFileSystem();
-    await fs.mkdir('/a');
-    await fs.mkdir('/b');
-    await put(fs, '/a/x', 'x');
-    await fs.syncDir('/a');
-    await fs.rename('/a/x', '/b/y');
-    await fs.syncDir('/b');
-    await fs.unlink('/b/y');
-    await fs.syncDir('/b');
-    expect(await fs.crashKeepingAll().list('/b')).toEqual([]);
-    await fs.syncDir('/a');
-    expect(await fs.crashLosingAll().list('/b')).toEqual([]);
+    const build = async (): Promise<SimFileSystem> => {
+      const fs = new SimFileSystem();
+      await fs.mkdir('/a');
+      await fs.mkdir('/b');
+      await put(fs, '/a/x', 'x');
+      await fs.syncDir('/a');
+      await fs.rename('/a/x', '/b/y');
+      await fs.syncDir('/b');
+      await fs.unlink('/b/y');
+      await fs.syncDir('/b');
+      return fs;
+    };
+    expect(await (await build()).crashKeepingAll().list('/b')).toEqual([]);
+    const synced = await build();
+    await synced.syncDir('/a');
+    expect(await synced.crashLosingAll().list('/b')).toEqual([]);
   });
 
   /** Random data and entry changes over three directories; failing calls are part of the game. */
@@ -513,6 +518,69 @@ describe('SimFileSystem: crashes', () => {
       }
       for (const dir of dirs) await syncing.syncDir(dir);
       expect(await dump(syncing.crashLosingAll())).toEqual(current);
+    }
+  });
+
+  it('leaves every directory, after any crash, with a list of names it really had', async () => {
+    const seed = seedFromEnv();
+    console.log('seed', seed);
+    const master = createPrng(seed);
+    const dirs = ['/a', '/b', '/c'];
+    for (let run = 0; run < 300; run++) {
+      const prng = createPrng(master.int(2 ** 32));
+      const fs = new SimFileSystem();
+      const history = new Map(dirs.map((dir) => [dir, new Set([''])]));
+      for (const dir of dirs) await fs.mkdir(dir);
+      const path = (): string => `${prng.pick(dirs)}/${prng.pick(['x', 'y', 'z', 'w'])}`;
+      for (let i = 0; i < 25; i++) {
+        // Mostly creates and renames (two in three across directories), which tie directories together.
+        const roll = prng.int(20);
+        const call =
+          roll < 6
+            ? fs.open(path(), 'write')
+            : roll < 8
+              ? fs.link(path(), path())
+              : roll < 10
+                ? fs.unlink(path())
+                : roll < 12
+                  ? fs.syncDir(prng.pick(dirs))
+                  : fs.rename(path(), path());
+        await call.catch((error: unknown) =>
+          expect(error).toMatchObject({ code: expect.stringMatching(/^E/) }),
+        );
+        for (const dir of dirs) history.get(dir)!.add((await fs.list(dir)).join(','));
+      }
+      const after = fs.crash(createPrng(prng.int(2 ** 32)));
+      for (const dir of dirs) expect(history.get(dir)).toContain((await after.list(dir)).join(','));
+    }
+  });
+
+  it('follows a chain of cross-directory renames back to the directory that started it', async () => {
+    const seed = seedFromEnv();
+    console.log('seed', seed);
+    const master = createPrng(seed);
+    const fs = new SimFileSystem();
+    for (const dir of ['/r', '/p', '/q']) await fs.mkdir(dir);
+    // /r is listed first; keeping the rename into /q must keep /p's changes, hence /r's before them.
+    await put(fs, '/r/u', '');
+    await put(fs, '/p/a', '');
+    await put(fs, '/q/b', '');
+    await put(fs, '/r/v', '');
+    await fs.rename('/p/a', '/r/w');
+    await put(fs, '/p/d', '');
+    await fs.rename('/p/d', '/q/c');
+    const real = { r: ['', 'u', 'u,v', 'u,v,w'], p: ['', 'a', 'd'], q: ['', 'b', 'b,c'] };
+    for (let run = 0; run < 600; run++) {
+      const after = fs.crash(createPrng(master.int(2 ** 32)));
+      const listed = {
+        r: (await after.list('/r')).join(','),
+        p: (await after.list('/p')).join(','),
+        q: (await after.list('/q')).join(','),
+      };
+      expect(real.r).toContain(listed.r);
+      expect(real.p).toContain(listed.p);
+      expect(real.q).toContain(listed.q);
+      if (listed.q === 'b,c') expect([listed.p, listed.r]).toEqual(['', 'u,v,w']);
     }
   });
 
@@ -659,6 +727,9 @@ describe('SimFileSystem: crashes', () => {
     await put(after, '/db/f', 'y');
     expect(await readText(after, '/db/f')).toBe('y');
     expect(await readText(fs.crashKeepingAll(), '/db/f')).toBe('x');
+    // And its entry changes are pending again until synced.
+    await put(after, '/db/new', 'n');
+    expect(await after.crashLosingAll().list('/db')).toEqual(['f']);
   });
 });
 
