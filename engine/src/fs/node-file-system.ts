@@ -22,6 +22,15 @@ const flagsByMode: Record<OpenMode, number> = {
   'create-exclusive': constants.O_RDWR | constants.O_CREAT | constants.O_EXCL,
 };
 
+/** Node reads a negative position as "the current offset": refuse it rather than hide a bug. */
+function checkPosition(position: number, path: string): void {
+  if (!Number.isSafeInteger(position) || position < 0) {
+    const error: NodeJS.ErrnoException = new Error(`EINVAL: invalid position ${position}, '${path}'`);
+    error.code = 'EINVAL';
+    throw error;
+  }
+}
+
 class NodeFileHandle implements FileHandle {
   constructor(
     readonly path: string,
@@ -29,6 +38,7 @@ class NodeFileHandle implements FileHandle {
   ) {}
 
   async read(position: number, length: number): Promise<Uint8Array> {
+    checkPosition(position, this.path);
     const buffer = new Uint8Array(length);
     let filled = 0;
     while (filled < length) {
@@ -40,6 +50,7 @@ class NodeFileHandle implements FileHandle {
   }
 
   async write(position: number, data: Uint8Array): Promise<void> {
+    checkPosition(position, this.path);
     let written = 0;
     // pwrite may write less than asked (a signal, a full pipe): loop until every byte is down.
     while (written < data.length) {
@@ -117,7 +128,8 @@ export class NodeFileSystem implements FileSystem {
       await access(path);
       return true;
     } catch (error) {
-      if (fsErrorCode(error) === 'ENOENT') return false;
+      const code = fsErrorCode(error);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
       throw error;
     }
   }

@@ -31,6 +31,20 @@ async function put(path: string, content: string): Promise<void> {
 }
 
 describe('NodeFileSystem', () => {
+  it('refuses negative or fractional positions with EINVAL instead of using the file offset', async () => {
+    const handle = await fs.open(`${root}/f`, 'create-exclusive');
+    await expect(handle.write(-1, bytes('x'))).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(handle.read(1.5, 1)).rejects.toMatchObject({ code: 'EINVAL' });
+    expect(await handle.size()).toBe(0);
+    await handle.close();
+  });
+
+  it('says a path under a regular file does not exist', async () => {
+    await put(`${root}/plain`, 'x');
+    expect(await fs.exists(`${root}/plain/child`)).toBe(false);
+    expect(await fs.exists(`${root}/plain`)).toBe(true);
+  });
+
   it('reads back what was written; reads past the end return fewer bytes', async () => {
     const handle = await fs.open(`${root}/f`, 'create-exclusive');
     await handle.write(0, bytes('hello world'));
