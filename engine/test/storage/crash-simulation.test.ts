@@ -108,35 +108,39 @@ async function checkRecovery(
 }
 
 describe('crash simulation', () => {
-  it(`keeps every acknowledged write over ${crashPoints} seeded crash points`, async () => {
-    const seed = seedFromEnv();
-    console.log(`crash simulation seed ${seed} (replay: OMENDB_SEED=${seed}), ${crashPoints} crash points`);
-    const master = createPrng(seed);
-    const violations: string[] = [];
-    let crashes = 0;
-    const started = performance.now();
-    while (crashes < crashPoints && violations.length < 5) {
-      const caseSeed = master.int(2 ** 32);
-      const sync: SyncMode = master.chance(0.8) ? 'commit' : 'none';
-      // A dry run with the same seed counts the workload's I/O steps; crash points are drawn from them.
-      const dry = await runCase(caseSeed, 0, sync, undefined);
-      for (let c = 0; c < crashesPerWorkload && crashes < crashPoints; c++) {
-        const crashAtOp = master.int(dry.opsBeforeCrash + 1);
-        const result = await runCase(caseSeed, c + 1, sync, crashAtOp);
-        crashes++;
-        if (result.violation !== undefined) {
-          violations.push(
-            `seed ${caseSeed} sync ${sync} crashAtOp ${crashAtOp} crashIndex ${c + 1}: ${result.violation}`,
-          );
+  it(
+    `keeps every acknowledged write over ${crashPoints} seeded crash points`,
+    async () => {
+      const seed = seedFromEnv();
+      console.log(`crash simulation seed ${seed} (replay: OMENDB_SEED=${seed}), ${crashPoints} crash points`);
+      const master = createPrng(seed);
+      const violations: string[] = [];
+      let crashes = 0;
+      const started = performance.now();
+      while (crashes < crashPoints && violations.length < 5) {
+        const caseSeed = master.int(2 ** 32);
+        const sync: SyncMode = master.chance(0.8) ? 'commit' : 'none';
+        // A dry run with the same seed counts the workload's I/O steps; crash points are drawn from them.
+        const dry = await runCase(caseSeed, 0, sync, undefined);
+        for (let c = 0; c < crashesPerWorkload && crashes < crashPoints; c++) {
+          const crashAtOp = master.int(dry.opsBeforeCrash + 1);
+          const result = await runCase(caseSeed, c + 1, sync, crashAtOp);
+          crashes++;
+          if (result.violation !== undefined) {
+            violations.push(
+              `seed ${caseSeed} sync ${sync} crashAtOp ${crashAtOp} crashIndex ${c + 1}: ${result.violation}`,
+            );
+          }
         }
       }
-    }
-    const seconds = (performance.now() - started) / 1000;
-    console.log(
-      `crash simulation: ${crashes} crash points in ${seconds.toFixed(1)} s, ${violations.length} violations`,
-    );
-    for (const violation of violations) console.log(violation);
-    expect(violations).toEqual([]);
-    expect(crashes).toBe(crashPoints);
-  }, timeoutMs);
+      const seconds = (performance.now() - started) / 1000;
+      console.log(
+        `crash simulation: ${crashes} crash points in ${seconds.toFixed(1)} s, ${violations.length} violations`,
+      );
+      for (const violation of violations) console.log(violation);
+      expect(violations).toEqual([]);
+      expect(crashes).toBe(crashPoints);
+    },
+    timeoutMs,
+  );
 });
