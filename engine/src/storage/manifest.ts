@@ -74,6 +74,7 @@ export function decodeManifest(bytes: Uint8Array, path: string): Manifest {
   } catch {
     throw corrupt('body is not JSON');
   }
+  if (typeof parsed !== 'object' || parsed === null) throw corrupt('body is not an object');
   if (typeof parsed.checkpointSeq !== 'string' || !/^\d+$/.test(parsed.checkpointSeq))
     throw corrupt('bad checkpointSeq');
   if (!Number.isSafeInteger(parsed.nextSegmentId) || !Array.isArray(parsed.segments))

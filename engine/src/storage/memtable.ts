@@ -210,11 +210,14 @@ export class Memtable {
 
   private update(series: string, change: (table: SeriesMemtable) => void): void {
     let table = this.series.get(series);
+    let before = 0;
     if (table === undefined) {
+      // A new series is charged in full: its own object and its initial capacity.
       table = new SeriesMemtable();
       this.series.set(series, table);
+    } else {
+      before = table.bytes();
     }
-    const before = table.bytes();
     const tombstonesBefore = table.tombstones.length;
     change(table);
     this.estimatedBytes += table.bytes() - before;

@@ -66,11 +66,19 @@ export async function recoverWal(
   let lastSeq = checkpointSeq;
   let replayed = 0;
   let skipped = 0;
+  // Sequence numbers run on across files: the first live file must start at or before the first
+  // record after the checkpoint, and each later file exactly where the previous one ended.
+  let carriedSeq = checkpointSeq + 1n;
   for (let f = 0; f < live.length; f++) {
     const file = live[f]!;
     const bytes = await fs.readFile(`${walDir}/${file.name}`);
     let offset = isWalFileHeader(bytes) ? walFileHeaderBytes : 0;
-    let expectedSeq: bigint | undefined = file.firstSeq;
+    let expectedSeq: bigint = file.firstSeq;
+    const continues = f === 0 ? file.firstSeq <= carriedSeq : file.firstSeq === carriedSeq;
+    if (!continues) {
+      offset = 0;
+      expectedSeq = carriedSeq;
+    }
     let bad = offset === 0;
     while (!bad && offset < bytes.length) {
       const check = checkWalRecord(bytes, offset);
@@ -98,7 +106,10 @@ export async function recoverWal(
       expectedSeq = check.seq + 1n;
       offset += check.recordLength;
     }
-    if (!bad) continue;
+    if (!bad) {
+      carriedSeq = expectedSeq;
+      continue;
+    }
     const later = live.slice(f + 1);
     const cut: WalCut = {
       file: file.name,
