@@ -64,3 +64,11 @@ export const manifestBytesMax = 16 * 1024 * 1024;
 
 /** Bytes of a WAL tail scanned for a valid record after a bad one, to tell a torn tail from mid-log corruption. */
 export const walCorruptionScanBytesMax = walSegmentBytesMax;
+
+/**
+ * RMI leaves: one per rmiKeysPerLeaf keys. At 10M keys about N/1000 leaves beat N/100, because
+ * the leaf table (32 bytes a leaf) must stay in cache; fewer keys per leaf only shrink windows
+ * that are already small.
+ */
+export const rmiKeysPerLeaf = 1000;
+export const rmiLeavesMax = 1 << 20;

@@ -14,5 +14,16 @@ export function lowerBoundIn(keys: BigInt64Array, key: bigint, lo = 0, hi = keys
 
 /** Plain binary search over the sorted key column: the baseline every other index must match. */
 export function createBinarySearchIndex(keys: BigInt64Array): KeyIndex {
-  return { lowerBound: (key) => lowerBoundIn(keys, key) };
+  const windowMean = keys.length;
+  return {
+    lowerBound: (key) => lowerBoundIn(keys, key),
+    stats: () => ({
+      kind: 'binary',
+      keys: keys.length,
+      leaves: 0,
+      windowMean,
+      windowMax: keys.length,
+      bytes: 0,
+    }),
+  };
 }

@@ -1,13 +1,27 @@
 /**
  * How a sorted, immutable key column is searched. Segments hold one index per series run; the
  * learned index (RMI) and plain binary search implement the same contract, so results never
- * depend on which one is selected.
+ * depend on which one is selected (engine option `index`).
  */
 export interface KeyIndex {
   /** The first position whose key is >= `key` (keys.length when none): exact, for any int64. */
   lowerBound(key: bigint): number;
+  /** What the index is and how wide its search windows are, for stats, metrics and reports. */
+  stats(): KeyIndexStats;
 }
 
-export type KeyIndexKind = 'binary';
+export interface KeyIndexStats {
+  readonly kind: KeyIndexKind;
+  readonly keys: number;
+  /** RMI leaf models (0 for binary search). */
+  readonly leaves: number;
+  /** Mean and largest number of positions a lookup searches after the model's prediction. */
+  readonly windowMean: number;
+  readonly windowMax: number;
+  /** Bytes the index adds beyond the key column itself. */
+  readonly bytes: number;
+}
+
+export type KeyIndexKind = 'rmi' | 'binary';
 
 export type KeyIndexFactory = (keys: BigInt64Array) => KeyIndex;

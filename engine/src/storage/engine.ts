@@ -2,7 +2,7 @@ import { crc32 } from 'node:zlib';
 import { assert, isOmenDbError, OmenDbError } from '../errors.ts';
 import { fsErrorCode, type FileSystem } from '../fs/file-system.ts';
 import { NodeFileSystem } from '../fs/node-file-system.ts';
-import { createBinarySearchIndex } from '../index/binary-search-index.ts';
+import { keyIndexFactories } from '../index/index-factories.ts';
 import type { KeyIndexFactory } from '../index/key-index.ts';
 import {
   compactionInputBytesMax,
@@ -93,10 +93,6 @@ interface QueuedWrite {
   readonly reject: (error: unknown) => void;
 }
 
-const indexFactories: Record<ResolvedOptions['index'], KeyIndexFactory> = {
-  binary: createBinarySearchIndex,
-};
-
 /**
  * Opens (creating if needed) an engine over a data directory: takes the directory lock, loads
  * the manifest and its verified segments, replays the WAL after the checkpoint, and starts a new
@@ -164,7 +160,7 @@ export class Engine {
     private readonly options: ResolvedOptions,
     private readonly lock: DirLock,
   ) {
-    this.indexFactory = indexFactories[options.index];
+    this.indexFactory = keyIndexFactories[options.index];
   }
 
   private get walDir(): string {

@@ -85,7 +85,7 @@ export function resolveOptions(options: EngineOptions): ResolvedOptions {
       syncIntervalMsDefault,
     ),
     recovery: oneOf(options.recovery, 'recovery', ['strict', 'truncate'] as const, 'strict'),
-    index: oneOf(options.index, 'index', ['binary'] as const, 'binary'),
+    index: oneOf(options.index, 'index', ['rmi', 'binary'] as const, 'rmi'),
     logger: options.logger ?? stderrLogger,
     memtableBytesMax: integerIn(
       options.memtableBytesMax,

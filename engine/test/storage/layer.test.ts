@@ -46,7 +46,10 @@ describe('LoadedSegment', () => {
   });
 
   it('uses the index it was given for lowerBound', () => {
-    const segment = new LoadedSegment(record, [data('a', [1n, 2n])], () => ({ lowerBound: () => 42 }));
+    const segment = new LoadedSegment(record, [data('a', [1n, 2n])], () => ({
+      lowerBound: () => 42,
+      stats: () => ({ kind: 'binary', keys: 2, leaves: 0, windowMean: 2, windowMax: 2, bytes: 0 }),
+    }));
     expect(segment.series('a')!.lowerBound(1n)).toBe(42);
   });
 

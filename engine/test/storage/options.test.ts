@@ -28,7 +28,7 @@ describe('resolveOptions', () => {
       sync: 'commit',
       syncIntervalMs: syncIntervalMsDefault,
       recovery: 'strict',
-      index: 'binary',
+      index: 'rmi',
       logger: stderrLogger,
       memtableBytesMax,
       compactionSegmentsTrigger,
@@ -116,7 +116,7 @@ describe('resolveOptions', () => {
     ['a NaN syncIntervalMs', { dir: '/d', syncIntervalMs: Number.NaN }, 'syncIntervalMs'],
     ['a string syncIntervalMs', { dir: '/d', syncIntervalMs: '100' }, 'syncIntervalMs'],
     ['an unknown recovery mode', { dir: '/d', recovery: 'repair' }, 'recovery'],
-    ['an unknown index', { dir: '/d', index: 'rmi' }, 'index'],
+    ['an unknown index', { dir: '/d', index: 'btree' }, 'index'],
     ['memtableBytesMax of 0', { dir: '/d', memtableBytesMax: 0 }, 'memtableBytesMax'],
     [
       'memtableBytesMax above the limit',

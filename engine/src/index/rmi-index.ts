@@ -1,0 +1,218 @@
+import { rmiKeysPerLeaf, rmiLeavesMax } from '../limits.ts';
+import { lowerBoundIn } from './binary-search-index.ts';
+import type { KeyIndex, KeyIndexStats } from './key-index.ts';
+
+/**
+ * A two-stage recursive model index (RMI) over a sorted, unique BigInt64Array.
+ *
+ * Keys are mapped to doubles (monotone: a < b implies Number(a) <= Number(b), so order is kept,
+ * though keys beyond 2^53 may tie). A root linear model routes a key to one of M leaves; each
+ * leaf is a least-squares line from key to position, with the exact minimum and maximum error
+ * over ALL of its keys (never a sample, never capped). A lookup searches only the predicted
+ * window, clamped to the leaf's own positions, with a binary search on the doubles, and settles
+ * ties with exact bigint comparisons. So every present key is found and every absent key gets
+ * its exact lower bound: the model may be approximate, the answer never is.
+ *
+ * Why the window holds the answer: routing and each leaf's prediction are monotone in the key
+ * (floating-point rounding is monotone, slopes are >= 0), so every key routed to an earlier leaf
+ * is smaller and every key routed to a later one larger; the lower bound L of a key routed to
+ * leaf j therefore lies in [start_j, end_j]; and pred(x_{L-1}) <= pred(x) <= pred(x_L) with the
+ * recorded errors bound L within [pred + errMin, pred + errMax + 1].
+ */
+
+/** Per leaf: centre of its keys (as doubles), centre of its positions, slope, and the error bounds. */
+const leafFields = 5;
+
+export interface RmiOptions {
+  /** Leaves; by default ceil(n / rmiKeysPerLeaf), at most rmiLeavesMax. */
+  readonly leaves?: number;
+}
+
+export function createRmiIndex(keys: BigInt64Array, options: RmiOptions = {}): KeyIndex {
+  const n = keys.length;
+  if (n === 0) return emptyIndex();
+  const xs = new Float64Array(n);
+  for (let i = 0; i < n; i++) xs[i] = Number(keys[i]!);
+  const starts = leafStarts(
+    xs,
+    Math.max(1, Math.min(options.leaves ?? Math.ceil(n / rmiKeysPerLeaf), rmiLeavesMax, n)),
+  );
+  const leafCount = starts.length - 1;
+  // boundaries[j]: the smallest double routed to leaf j (-Infinity for leaf 0, so that keys
+  // below the first one route there too).
+  const boundaries = new Float64Array(leafCount);
+  boundaries[0] = Number.NEGATIVE_INFINITY;
+  for (let leaf = 1; leaf < leafCount; leaf++) boundaries[leaf] = xs[starts[leaf]!]!;
+  const root = fitRoot(xs, starts, boundaries);
+  const leaves = new Float64Array(leafCount * leafFields);
+  let windowSum = 0;
+  let windowMax = 0;
+  for (let leaf = 0; leaf < leafCount; leaf++) {
+    const window = fitLeaf(xs, starts[leaf]!, starts[leaf + 1]!, leaves, leaf * leafFields);
+    windowSum += window * (starts[leaf + 1]! - starts[leaf]!);
+    if (window > windowMax) windowMax = window;
+  }
+  const lastKey = keys[n - 1]!;
+  const stats: KeyIndexStats = {
+    kind: 'rmi',
+    keys: n,
+    leaves: leafCount,
+    windowMean: windowSum / n,
+    windowMax,
+    bytes: xs.byteLength + starts.byteLength + boundaries.byteLength + leaves.byteLength,
+  };
+
+  /** The leaf whose doubles cover x: the root predicts it, a search of its error window confirms it. */
+  function route(x: number): number {
+    if (leafCount === 1) return 0;
+    const predicted = root.jMean + root.slope * (x - root.xMean);
+    let lo = Math.floor(predicted + root.errorMin) - 1;
+    let hi = Math.ceil(predicted + root.errorMax) + 1;
+    lo = lo < 0 ? 0 : lo >= leafCount ? leafCount - 1 : lo;
+    hi = hi < lo ? lo : hi >= leafCount ? leafCount - 1 : hi;
+    // The last leaf in [lo, hi] whose boundary is <= x.
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (boundaries[mid]! <= x) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  function lowerBound(key: bigint): number {
+    // Fast paths for what time series do most: appends and reads of the newest key.
+    if (key > lastKey) return n;
+    if (key === lastKey) return n - 1;
+    const x = Number(key);
+    const leaf = route(x);
+    const start = starts[leaf]!;
+    const end = starts[leaf + 1]!;
+    const base = leaf * leafFields;
+    const predicted = leaves[base + 1]! + leaves[base + 2]! * (x - leaves[base]!);
+    // One position of slack on each side absorbs the rounding of predicted + error; the window
+    // is clamped to the leaf, where a key outside the leaf's keys has its lower bound at an edge.
+    const from = Math.floor(predicted + leaves[base + 3]!) - 1;
+    const to = Math.ceil(predicted + leaves[base + 4]!) + 2;
+    let lo = from < start ? start : from > end ? end : from;
+    let hi = to > end ? end : to < lo ? lo : to;
+    // Binary search on the doubles: the first position whose double is >= x.
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (xs[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo >= n || xs[lo]! !== x) return lo;
+    // Keys sharing x's double (beyond 2^53) are told apart exactly, with bigints.
+    return lowerBoundIn(keys, key, lo, tieEnd(xs, x, lo, n));
+  }
+
+  return { lowerBound, stats: () => stats };
+}
+
+/**
+ * Leaf j holds positions starts[j] .. starts[j + 1]: equal counts, so a skewed distribution
+ * (lognormal, clusters) still gets small leaves where its keys are dense. A boundary never
+ * splits keys that share a double, so routing by double stays unambiguous.
+ */
+function leafStarts(xs: Float64Array, wanted: number): Int32Array {
+  const n = xs.length;
+  const starts: number[] = [0];
+  for (let leaf = 1; leaf < wanted; leaf++) {
+    let position = Math.max(Math.round((leaf * n) / wanted), starts[starts.length - 1]! + 1);
+    while (position < n && xs[position] === xs[position - 1]) position++;
+    if (position >= n) break;
+    starts.push(position);
+  }
+  starts.push(n);
+  return Int32Array.from(starts);
+}
+
+interface RootModel {
+  readonly xMean: number;
+  readonly jMean: number;
+  readonly slope: number;
+  readonly errorMin: number;
+  readonly errorMax: number;
+}
+
+/**
+ * The root: a least-squares line from a key's double to its leaf number, with the exact error
+ * bounds over every leaf's whole span of doubles, so that routing searches only a few boundaries.
+ */
+function fitRoot(xs: Float64Array, starts: Int32Array, boundaries: Float64Array): RootModel {
+  const leafCount = boundaries.length;
+  const firstX = (leaf: number): number => xs[starts[leaf]!]!;
+  let xSum = 0;
+  for (let leaf = 0; leaf < leafCount; leaf++) xSum += firstX(leaf);
+  const xMean = xSum / leafCount;
+  const jMean = (leafCount - 1) / 2;
+  let covariance = 0;
+  let variance = 0;
+  for (let leaf = 0; leaf < leafCount; leaf++) {
+    const dx = firstX(leaf) - xMean;
+    covariance += dx * (leaf - jMean);
+    variance += dx * dx;
+  }
+  const slope = variance > 0 && covariance > 0 ? covariance / variance : 0;
+  const predict = (x: number): number => jMean + slope * (x - xMean);
+  let errorMin = Number.POSITIVE_INFINITY;
+  let errorMax = Number.NEGATIVE_INFINITY;
+  for (let leaf = 0; leaf < leafCount; leaf++) {
+    // Leaf j takes the doubles from its first key up to the next leaf's first (or the last key).
+    const low = firstX(leaf);
+    const high = leaf + 1 < leafCount ? firstX(leaf + 1) : xs[xs.length - 1]!;
+    errorMax = Math.max(errorMax, leaf - predict(low));
+    errorMin = Math.min(errorMin, leaf - predict(high));
+  }
+  return { xMean, jMean, slope, errorMin, errorMax };
+}
+
+/** Fits leaf [start, end) by least squares; returns its window width in positions. */
+function fitLeaf(xs: Float64Array, start: number, end: number, leaves: Float64Array, base: number): number {
+  const count = end - start;
+  if (count === 0) return 0;
+  let xSum = 0;
+  for (let i = start; i < end; i++) xSum += xs[i]!;
+  const xMean = xSum / count;
+  const pMean = (start + end - 1) / 2;
+  let covariance = 0;
+  let variance = 0;
+  for (let i = start; i < end; i++) {
+    const dx = xs[i]! - xMean;
+    covariance += dx * (i - pMean);
+    variance += dx * dx;
+  }
+  // Sorted keys give a covariance >= 0; the guard keeps the slope >= 0 under rounding too,
+  // which the window proof needs.
+  const slope = variance > 0 && covariance > 0 ? covariance / variance : 0;
+  let errorMin = Number.POSITIVE_INFINITY;
+  let errorMax = Number.NEGATIVE_INFINITY;
+  for (let i = start; i < end; i++) {
+    const error = i - (pMean + slope * (xs[i]! - xMean));
+    if (error < errorMin) errorMin = error;
+    if (error > errorMax) errorMax = error;
+  }
+  leaves[base] = xMean;
+  leaves[base + 1] = pMean;
+  leaves[base + 2] = slope;
+  leaves[base + 3] = errorMin;
+  leaves[base + 4] = errorMax;
+  return Math.ceil(errorMax) - Math.floor(errorMin) + 4;
+}
+
+/** The end of the run of positions whose double equals x, from lo (which has it). */
+function tieEnd(xs: Float64Array, x: number, lo: number, n: number): number {
+  let low = lo;
+  let high = n;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (xs[mid]! <= x) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+function emptyIndex(): KeyIndex {
+  const stats: KeyIndexStats = { kind: 'rmi', keys: 0, leaves: 0, windowMean: 0, windowMax: 0, bytes: 0 };
+  return { lowerBound: () => 0, stats: () => stats };
+}
