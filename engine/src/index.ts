@@ -7,7 +7,14 @@ export type { FileHandle, FileSystem, OpenMode } from './fs/file-system.ts';
 export { NodeFileSystem } from './fs/node-file-system.ts';
 export { SimFileSystem } from './fs/sim-file-system.ts';
 export { Engine, openEngine } from './storage/engine.ts';
-export type { EngineStats, Point, RangeOptions, RangeResult, RecoveryStats } from './storage/engine.ts';
+export type {
+  EngineStats,
+  IndexStats,
+  Point,
+  RangeOptions,
+  RangeResult,
+  RecoveryStats,
+} from './storage/engine.ts';
 export { keyMax, keyMin } from './storage/keys.ts';
 export type { EngineLogger } from './storage/logger.ts';
 export type { EngineOptions, SyncMode } from './storage/options.ts';

@@ -74,6 +74,19 @@ export interface EngineStats {
   compactions: number;
   failed: string | null;
   recovery: RecoveryStats;
+  index: IndexStats;
+}
+
+/** The key indexes of all sealed segments, summed: what the learned index costs and how well it fits. */
+export interface IndexStats {
+  kind: string;
+  runs: number;
+  keys: number;
+  leaves: number;
+  /** Mean window over all indexed keys (positions searched after a prediction). */
+  windowMean: number;
+  windowMax: number;
+  bytes: number;
 }
 
 export interface RecoveryStats {
@@ -758,7 +771,32 @@ export class Engine {
       ...this.counters,
       failed: this.failure?.code ?? null,
       recovery: this.recoveryStats,
+      index: this.indexStats(),
     };
+  }
+
+  private indexStats(): IndexStats {
+    const total: IndexStats = {
+      kind: this.options.index,
+      runs: 0,
+      keys: 0,
+      leaves: 0,
+      windowMean: 0,
+      windowMax: 0,
+      bytes: 0,
+    };
+    for (const segment of this.segments) {
+      for (const stats of segment.indexStats()) {
+        total.runs++;
+        total.windowMean += stats.windowMean * stats.keys;
+        total.keys += stats.keys;
+        total.leaves += stats.leaves;
+        total.windowMax = Math.max(total.windowMax, stats.windowMax);
+        total.bytes += stats.bytes;
+      }
+    }
+    if (total.keys > 0) total.windowMean /= total.keys;
+    return total;
   }
 
   /**

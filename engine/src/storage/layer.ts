@@ -1,4 +1,4 @@
-import type { KeyIndex, KeyIndexFactory } from '../index/key-index.ts';
+import type { KeyIndex, KeyIndexFactory, KeyIndexStats } from '../index/key-index.ts';
 import { lowerBoundIn } from '../index/binary-search-index.ts';
 import type { Memtable } from './memtable.ts';
 import type { SegmentRecord } from './manifest.ts';
@@ -44,6 +44,7 @@ export function memtableLayer(memtable: Memtable): Layer {
 /** A sealed segment in memory: its manifest record and an index per series run. */
 export class LoadedSegment implements Layer {
   private readonly byName = new Map<string, LayerSeries>();
+  private readonly indexes: KeyIndex[] = [];
   readonly points: number;
 
   constructor(
@@ -54,6 +55,7 @@ export class LoadedSegment implements Layer {
     let points = 0;
     for (const entry of data) {
       const index: KeyIndex = indexFactory(entry.keys);
+      this.indexes.push(index);
       this.byName.set(entry.name, {
         keys: entry.keys,
         values: entry.values,
@@ -72,6 +74,10 @@ export class LoadedSegment implements Layer {
 
   seriesNames(): Iterable<string> {
     return this.byName.keys();
+  }
+
+  indexStats(): KeyIndexStats[] {
+    return this.indexes.map((index) => index.stats());
   }
 
   get hasTombstones(): boolean {
