@@ -15,6 +15,7 @@ export default defineConfig({
       reportsDirectory: 'reports/coverage',
       thresholds: {
         'engine/src/storage/**': { statements: 90, branches: 80 },
+        'engine/src/index/**': { statements: 95, branches: 90 },
       },
     },
   },

@@ -66,9 +66,10 @@ export const manifestBytesMax = 16 * 1024 * 1024;
 export const walCorruptionScanBytesMax = walSegmentBytesMax;
 
 /**
- * RMI leaves: one per rmiKeysPerLeaf keys. At 10M keys about N/1000 leaves beat N/100, because
- * the leaf table (32 bytes a leaf) must stay in cache; fewer keys per leaf only shrink windows
- * that are already small.
+ * RMI leaves are cut where keys stray more than this many positions from one line. 32 keeps
+ * windows to a few cache lines while regular data still gets about N/1000 leaves or fewer: at
+ * 10M keys fewer, longer leaves beat many short ones because the leaf table must stay in cache.
  */
-export const rmiKeysPerLeaf = 1000;
+export const rmiLeafErrorTarget = 32;
+/** The most leaves one index builds; past it the error target doubles until the leaves fit. */
 export const rmiLeavesMax = 1 << 20;

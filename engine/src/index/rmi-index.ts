@@ -1,4 +1,4 @@
-import { rmiKeysPerLeaf, rmiLeavesMax } from '../limits.ts';
+import { rmiLeafErrorTarget, rmiLeavesMax } from '../limits.ts';
 import { lowerBoundIn } from './binary-search-index.ts';
 import type { KeyIndex, KeyIndexStats } from './key-index.ts';
 
@@ -24,7 +24,7 @@ import type { KeyIndex, KeyIndexStats } from './key-index.ts';
 const leafFields = 5;
 
 export interface RmiOptions {
-  /** Leaves; by default ceil(n / rmiKeysPerLeaf), at most rmiLeavesMax. */
+  /** Cut this many equal-count leaves instead of fitting lines greedily (at most rmiLeavesMax). */
   readonly leaves?: number;
 }
 
@@ -33,10 +33,7 @@ export function createRmiIndex(keys: BigInt64Array, options: RmiOptions = {}): K
   if (n === 0) return emptyIndex();
   const xs = new Float64Array(n);
   for (let i = 0; i < n; i++) xs[i] = Number(keys[i]!);
-  const starts = leafStarts(
-    xs,
-    Math.max(1, Math.min(options.leaves ?? Math.ceil(n / rmiKeysPerLeaf), rmiLeavesMax, n)),
-  );
+  const starts = leafStarts(xs, options.leaves);
   const leafCount = starts.length - 1;
   // boundaries[j]: the smallest double routed to leaf j (-Infinity for leaf 0, so that keys
   // below the first one route there too).
@@ -110,15 +107,60 @@ export function createRmiIndex(keys: BigInt64Array, options: RmiOptions = {}): K
 }
 
 /**
- * Leaf j holds positions starts[j] .. starts[j + 1]: equal counts, so a skewed distribution
- * (lognormal, clusters) still gets small leaves where its keys are dense. A boundary never
- * splits keys that share a double, so routing by double stays unambiguous.
+ * Leaf j holds positions starts[j] .. starts[j + 1]. Leaves are cut greedily where a straight
+ * line stops fitting (the shrinking-cone method of FITing-tree): each leaf's keys stay within
+ * about rmiLeafErrorTarget positions of one line, so a gap, a cluster or a change of density
+ * starts a new leaf instead of widening every window in the old one. Regular data gets few, long
+ * leaves (a small leaf table that stays in cache); irregular data gets more where it needs them.
+ * A boundary never splits keys that share a double, so routing by double stays unambiguous.
+ * The `leaves` option instead cuts equal counts (for tests and experiments).
  */
-function leafStarts(xs: Float64Array, wanted: number): Int32Array {
+function leafStarts(xs: Float64Array, wantedLeaves: number | undefined): Int32Array {
+  if (wantedLeaves !== undefined) return equalCountStarts(xs, wantedLeaves);
+  let errorTarget = rmiLeafErrorTarget;
+  for (;;) {
+    const starts = coneStarts(xs, errorTarget);
+    if (starts.length - 1 <= rmiLeavesMax) return starts;
+    errorTarget *= 2;
+  }
+}
+
+function coneStarts(xs: Float64Array, errorTarget: number): Int32Array {
   const n = xs.length;
   const starts: number[] = [0];
-  for (let leaf = 1; leaf < wanted; leaf++) {
-    let position = Math.max(Math.round((leaf * n) / wanted), starts[starts.length - 1]! + 1);
+  let origin = 0;
+  let slopeLow = Number.NEGATIVE_INFINITY;
+  let slopeHigh = Number.POSITIVE_INFINITY;
+  for (let i = 1; i < n; i++) {
+    const dx = xs[i]! - xs[origin]!;
+    if (dx === 0) continue;
+    const di = i - origin;
+    const low = Math.max(slopeLow, (di - errorTarget) / dx);
+    const high = Math.min(slopeHigh, (di + errorTarget) / dx);
+    if (low <= high) {
+      slopeLow = low;
+      slopeHigh = high;
+      continue;
+    }
+    let next = i;
+    while (next < n && xs[next] === xs[next - 1]) next++;
+    if (next >= n) break;
+    starts.push(next);
+    origin = next;
+    i = next;
+    slopeLow = Number.NEGATIVE_INFINITY;
+    slopeHigh = Number.POSITIVE_INFINITY;
+  }
+  starts.push(n);
+  return Int32Array.from(starts);
+}
+
+function equalCountStarts(xs: Float64Array, wanted: number): Int32Array {
+  const n = xs.length;
+  const leaves = Math.max(1, Math.min(wanted, rmiLeavesMax, n));
+  const starts: number[] = [0];
+  for (let leaf = 1; leaf < leaves; leaf++) {
+    let position = Math.max(Math.round((leaf * n) / leaves), starts[starts.length - 1]! + 1);
     while (position < n && xs[position] === xs[position - 1]) position++;
     if (position >= n) break;
     starts.push(position);

@@ -1,16 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createBinarySearchIndex, lowerBoundIn } from '../../src/index/binary-search-index.ts';
+import { fcSeed } from '../support/seeds.ts';
 
 const keyMin = -(2n ** 63n);
 const keyMax = 2n ** 63n - 1n;
-
-function fcSeed(): number {
-  const raw = process.env.FC_SEED;
-  const seed = raw !== undefined && raw !== '' ? Number(raw) : Math.floor(Math.random() * 2 ** 31);
-  console.log('seed', seed, `(replay: FC_SEED=${seed})`);
-  return seed;
-}
 
 /** The first position in [lo, hi) whose key is >= key, by a linear scan. */
 function linearLowerBound(keys: BigInt64Array, key: bigint, lo = 0, hi = keys.length): number {
