@@ -134,6 +134,12 @@ export class Engine {
   private active = new Memtable();
   private frozen: Memtable | undefined;
   private readonly liveSeries = new Set<string>();
+  private layerCache: {
+    active: Memtable | undefined;
+    frozen: Memtable | undefined;
+    segments: readonly LoadedSegment[] | undefined;
+    layers: Layer[];
+  } = { active: undefined, frozen: undefined, segments: undefined, layers: [] };
   private wal: WalWriter | undefined;
   private nextSeq = 1n;
   private appliedSeq = 0n;
@@ -550,9 +556,16 @@ export class Engine {
 
   /** Newest first: the active memtable, the one being flushed, then segments newest to oldest. */
   private layers(): Layer[] {
+    const cache = this.layerCache;
+    // Rebuilt only when the active memtable, the frozen one or the segment list was replaced:
+    // point reads are the hot path and should not allocate a list each.
+    if (cache.active === this.active && cache.frozen === this.frozen && cache.segments === this.segments) {
+      return cache.layers;
+    }
     const layers: Layer[] = [memtableLayer(this.active)];
     if (this.frozen !== undefined) layers.push(memtableLayer(this.frozen));
     for (let i = this.segments.length - 1; i >= 0; i--) layers.push(this.segments[i]!);
+    this.layerCache = { active: this.active, frozen: this.frozen, segments: this.segments, layers };
     return layers;
   }
 
@@ -561,7 +574,8 @@ export class Engine {
   }
 
   async get(series: string, key: bigint | number): Promise<number | undefined> {
-    validateSeriesName(series);
+    // A live series name was validated when it was written; only unknown names pay for the check.
+    if (!this.liveSeries.has(series)) validateSeriesName(series);
     const exact = toKey(key);
     this.checkReadable();
     return getPoint(this.layers(), series, exact);

@@ -22,7 +22,9 @@ function seriesLayers(layers: readonly Layer[], series: string): LayerSeries[] {
 }
 
 export function getPoint(layers: readonly Layer[], series: string, key: bigint): number | undefined {
-  for (const entry of seriesLayers(layers, series)) {
+  for (let i = 0; i < layers.length; i++) {
+    const entry = layers[i]!.series(series);
+    if (entry === undefined) continue;
     const position = entry.lowerBound(key);
     if (position < entry.keys.length && entry.keys[position] === key) return entry.values[position];
     if (entry.dropped || tombstonesCover(entry.tombstones, key)) return undefined;
