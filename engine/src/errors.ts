@@ -35,6 +35,16 @@ export const errorRegistry = {
     status: 400,
     description: 'An option passed to the engine is missing, of the wrong type or out of range.',
   },
+  OMENDB_ERR_INPUT_AGGREGATE: {
+    status: 400,
+    description:
+      'An aggregate query names an unknown function, or its bucket width is not a positive integer up to 2^63-1.',
+  },
+  OMENDB_ERR_INPUT_ARROW: {
+    status: 400,
+    description:
+      'Arrow input is not a Table or IPC bytes, or lacks a non-null `key` (Int64 or Timestamp) or `value` (Float64) column.',
+  },
   OMENDB_ERR_LIMIT_BATCH_POINTS: {
     status: 413,
     description: 'A write batch has more points than writeBatchPointsMax.',
@@ -42,6 +52,11 @@ export const errorRegistry = {
   OMENDB_ERR_LIMIT_SERIES_COUNT: {
     status: 507,
     description: 'Creating this series would exceed seriesCountMax.',
+  },
+  OMENDB_ERR_LIMIT_AGGREGATE_BUCKETS: {
+    status: 400,
+    description:
+      'An aggregate query would return more than aggregateBucketsMax non-empty buckets; widen the bucket or narrow the range.',
   },
   OMENDB_ERR_ENGINE_CLOSED: {
     status: 503,

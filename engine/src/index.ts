@@ -6,11 +6,20 @@ export type { ErrorCode, ErrorSpec } from './errors.ts';
 export type { FileHandle, FileSystem, OpenMode } from './fs/file-system.ts';
 export { NodeFileSystem } from './fs/node-file-system.ts';
 export { SimFileSystem } from './fs/sim-file-system.ts';
+export { aggregateFns } from './query/aggregate-options.ts';
+export type {
+  AggregateBucket,
+  AggregateFn,
+  AggregateOptions,
+  AggregateResult,
+} from './query/aggregate-options.ts';
+export type { ArrowInput } from './query/arrow-io.ts';
 export { Engine, openEngine } from './storage/engine.ts';
 export type {
   EngineStats,
   IndexStats,
   Point,
+  RangeArrowResult,
   RangeOptions,
   RangeResult,
   RecoveryStats,

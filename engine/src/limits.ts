@@ -59,6 +59,16 @@ export const segmentBatchRowsMax = 1_048_576;
 export const rangeLimitDefault = 10_000;
 export const rangeLimitMax = 1_000_000;
 
+/** Non-empty buckets one aggregate query may return; more is an error, never a silent truncation. */
+export const aggregateBucketsMax = 100_000;
+
+/**
+ * Rows per precomputed aggregate block of a segment's series run (count, compensated sum, min,
+ * max). 1024 rows keep the summaries at 32 bytes per 1024 points while leaving at most two
+ * partial blocks (under 2048 rows) to scan at the edges of a range.
+ */
+export const aggregateBlockPointsMax = 1024;
+
 /** Manifest size bound: it lists segments, not series, so this is generous. */
 export const manifestBytesMax = 16 * 1024 * 1024;
 

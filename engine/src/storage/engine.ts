@@ -4,6 +4,7 @@ import { fsErrorCode, type FileSystem } from '../fs/file-system.ts';
 import { NodeFileSystem } from '../fs/node-file-system.ts';
 import { keyIndexFactories } from '../index/index-factories.ts';
 import type { KeyIndexFactory } from '../index/key-index.ts';
+import type { Table } from 'apache-arrow';
 import {
   compactionInputBytesMax,
   groupCommitBytesMax,
@@ -16,6 +17,13 @@ import {
   writeBatchPointsMax,
   writeQueueRecordsMax,
 } from '../limits.ts';
+import { aggregateLayers } from '../query/aggregate.ts';
+import {
+  type AggregateOptions,
+  type AggregateResult,
+  parseAggregateOptions,
+} from '../query/aggregate-options.ts';
+import { type ArrowInput, arrowBatches, pointsTable, readArrowPoints } from '../query/arrow-io.ts';
 import { Mutex } from '../util/mutex.ts';
 import { mergeLayers } from './compaction.ts';
 import { acquireDirLock, type DirLock } from './dir-lock.ts';
@@ -36,7 +44,7 @@ import { type EngineOptions, type ResolvedOptions, resolveOptions } from './opti
 import { getPoint, rangePoints } from './read-path.ts';
 import { decodeSegment, encodeSegment, type SegmentSeriesData } from './segment-file.ts';
 import { type WalRecoveryResult, recoverWal } from './wal-recovery.ts';
-import { encodeWalRecord, type WalOperation, walFileHeaderBytes } from './wal-record.ts';
+import { encodeWalRecord, putViews, type WalOperation, walFileHeaderBytes } from './wal-record.ts';
 import { walFileName, WalWriter } from './wal-writer.ts';
 
 export type Point = readonly [key: bigint | number, value: number];
@@ -50,6 +58,13 @@ export interface RangeOptions {
 
 export interface RangeResult {
   points: [bigint, number][];
+  /** Pass as `after` to get the next page; null when this page reached the end. */
+  next: bigint | null;
+}
+
+export interface RangeArrowResult {
+  /** Columns `key` (Int64) and `value` (Float64), ascending by key. */
+  table: Table;
   /** Pass as `after` to get the next page; null when this page reached the end. */
   next: bigint | null;
 }
@@ -351,7 +366,9 @@ export class Engine {
     this.checkBatchSize(keys.length);
     for (let i = 0; i < values.length; i++) validateValue(values[i]);
     // Copies, so that a caller reusing its arrays cannot change an acknowledged batch.
-    return this.writeValidated(series, keys.slice(), values.slice());
+    // No copy here: submit() encodes the batch into its WAL record at once, and the memtable is
+    // fed from views of that record, so a caller reusing its arrays cannot change the batch.
+    return this.writeValidated(series, keys, values);
   }
 
   private checkBatchSize(count: number): void {
@@ -412,7 +429,11 @@ export class Engine {
     if (op.kind === 'put') this.liveSeries.add(op.series);
     const seq = this.nextSeq++;
     const bytes = encodeWalRecord(seq, op);
-    const done = new Promise<void>((resolve, reject) => this.queue.push({ seq, op, bytes, resolve, reject }));
+    const applied: WalOperation =
+      op.kind === 'put' ? { ...op, ...putViews(bytes, op.series, op.keys.length) } : op;
+    const done = new Promise<void>((resolve, reject) =>
+      this.queue.push({ seq, op: applied, bytes, resolve, reject }),
+    );
     void this.runFlusher();
     return done;
   }
@@ -471,13 +492,7 @@ export class Engine {
 
   private async commitGroup(group: QueuedWrite[]): Promise<void> {
     const wal = this.requireWal();
-    const total = group.reduce((sum, write) => sum + write.bytes.length, 0);
-    const bytes = new Uint8Array(total);
-    let offset = 0;
-    for (const write of group) {
-      bytes.set(write.bytes, offset);
-      offset += write.bytes.length;
-    }
+    const bytes = group.length === 1 ? group[0]!.bytes : concatRecords(group);
     await wal.append(bytes, group[0]!.seq);
     if (this.options.sync === 'commit') {
       await wal.sync();
@@ -618,6 +633,78 @@ export class Engine {
 
   private hasVisiblePoint(series: string): boolean {
     return rangePoints(this.layers(), series, -(2n ** 63n), keyMax, 1).keys.length > 0;
+  }
+
+  // ---------------------------------------------------------------- aggregates and Arrow IO
+
+  /**
+   * count, sum, min, max, mean, first and last of the points with from <= key <= to (bounds
+   * default to the int64 extremes): over the whole range, or per non-empty bucket of
+   * `options.bucket` keys aligned to multiples of the width. Sums are compensated. Whole blocks
+   * of sealed segments that no newer layer shadows come from precomputed block summaries.
+   */
+  async aggregate(
+    series: string,
+    from?: bigint | number,
+    to?: bigint | number,
+    options?: AggregateOptions,
+  ): Promise<AggregateResult> {
+    validateSeriesName(series);
+    const bounds = toRange(from, to);
+    const spec = parseAggregateOptions(options);
+    this.checkReadable();
+    return aggregateLayers(this.layers(), series, bounds.from, bounds.to, spec).result;
+  }
+
+  /**
+   * Writes an Arrow Table, or Arrow IPC stream or file bytes, with columns `key` (Int64, or
+   * Timestamp of any unit, whose integer value is the key) and `value` (Float64), no nulls.
+   * The whole input is validated before anything is written, so invalid input writes nothing.
+   * It is written with writeColumns in batches of at most writeBatchPointsMax points: each
+   * batch is one atomic WAL record, so a table larger than one batch is written as several
+   * atomic batches, and a crash or I/O failure part way through may keep the first ones only.
+   */
+  async writeArrow(series: string, input: ArrowInput): Promise<number> {
+    validateSeriesName(series);
+    const points = readArrowPoints(input);
+    if (points.rows === 0) return this.writeColumns(series, new BigInt64Array(0), new Float64Array(0));
+    let written = 0;
+    for (const batch of arrowBatches(points, writeBatchPointsMax)) {
+      written += await this.writeColumns(series, batch.keys, batch.values);
+    }
+    return written;
+  }
+
+  /** range() as an Arrow Table (`key` Int64, `value` Float64) built over the page's own arrays. */
+  async rangeArrow(
+    series: string,
+    from?: bigint | number,
+    to?: bigint | number,
+    options: RangeOptions = {},
+  ): Promise<RangeArrowResult> {
+    validateSeriesName(series);
+    const bounds = toRange(from, to);
+    const limit = options.limit ?? rangeLimitDefault;
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > rangeLimitMax) {
+      throw new OmenDbError('OMENDB_ERR_INPUT_RANGE', `limit must be an integer from 1 to ${rangeLimitMax}`, {
+        limit,
+      });
+    }
+    let lo = bounds.from;
+    if (options.after !== undefined) {
+      const after = toKey(options.after, 'after');
+      if (after >= bounds.to)
+        return { table: pointsTable(new BigInt64Array(0), new Float64Array(0)), next: null };
+      if (after + 1n > lo) lo = after + 1n;
+    }
+    this.checkReadable();
+    // rangePoints returns fresh arrays (slices or merge output), so the table may own them.
+    const page = rangePoints(this.layers(), series, lo, bounds.to, limit);
+    const last = page.keys[page.keys.length - 1];
+    return {
+      table: pointsTable(page.keys, page.values),
+      next: page.more && last !== undefined ? last : null,
+    };
   }
 
   // ---------------------------------------------------------------- maintenance
@@ -839,6 +926,17 @@ export class Engine {
     }
     await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+function concatRecords(group: readonly QueuedWrite[]): Uint8Array {
+  const total = group.reduce((sum, write) => sum + write.bytes.length, 0);
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const write of group) {
+    bytes.set(write.bytes, offset);
+    offset += write.bytes.length;
+  }
+  return bytes;
 }
 
 function seriesDataFromMemtable(memtable: Memtable): SegmentSeriesData[] {

@@ -29,6 +29,15 @@ export class SeriesMemtable {
 
   append(keys: BigInt64Array, values: Float64Array): void {
     this.reserve(this.length + keys.length);
+    if (this.appendsInOrder(keys)) {
+      // The common time-series case: a batch of increasing keys after the newest one. Two bulk
+      // copies instead of a loop of per-point checks.
+      this.keys.set(keys, this.length);
+      this.values.set(values, this.length);
+      this.length += keys.length;
+      this.sortedCount = this.length;
+      return;
+    }
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       const inOrder =
@@ -38,6 +47,13 @@ export class SeriesMemtable {
       this.length++;
       if (inOrder) this.sortedCount++;
     }
+  }
+
+  private appendsInOrder(keys: BigInt64Array): boolean {
+    if (this.sortedCount !== this.length || keys.length === 0) return false;
+    if (this.length > 0 && !(keys[0]! > this.keys[this.length - 1]!)) return false;
+    for (let i = 1; i < keys.length; i++) if (!(keys[i - 1]! < keys[i]!)) return false;
+    return true;
   }
 
   deleteRange(from: bigint, to: bigint): void {

@@ -52,7 +52,8 @@ interface SegmentDirectory {
   series: DirectoryEntry[];
 }
 
-const schemaFields = [new Field('key', new Int64(), false), new Field('value', new Float64(), false)];
+/** The two columns of a segment, also the shape of Arrow range results. */
+export const schemaFields = [new Field('key', new Int64(), false), new Field('value', new Float64(), false)];
 
 /** Encodes series (sorted by name, keys strictly increasing) as Arrow IPC file bytes. */
 export function encodeSegment(series: readonly SegmentSeriesData[]): Uint8Array {
@@ -84,7 +85,7 @@ export function encodeSegment(series: readonly SegmentSeriesData[]): Uint8Array 
   return tableToIPC(new Table(schema, batches), 'file');
 }
 
-function makeBatch(schema: Schema, keys: BigInt64Array, values: Float64Array): RecordBatch {
+export function makeBatch(schema: Schema, keys: BigInt64Array, values: Float64Array): RecordBatch {
   const keyData = makeData({ type: new Int64(), length: keys.length, nullCount: 0, data: keys });
   const valueData = makeData({ type: new Float64(), length: values.length, nullCount: 0, data: values });
   const struct = makeData({
@@ -154,11 +155,11 @@ export function decodeSegment(bytes: Uint8Array, expected: SegmentExpectation): 
 
 // Type predicates rather than instanceof: a second copy of apache-arrow (CJS next to ESM) would
 // fail instanceof on a perfectly good file.
-function isInt64(type: DataType): boolean {
+export function isInt64(type: DataType): boolean {
   return DataType.isInt(type) && type.bitWidth === 64 && type.isSigned;
 }
 
-function isFloat64(type: DataType): boolean {
+export function isFloat64(type: DataType): boolean {
   return DataType.isFloat(type) && type.precision === Precision.DOUBLE;
 }
 

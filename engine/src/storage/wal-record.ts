@@ -40,16 +40,38 @@ export interface WalRecord {
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('ascii', { fatal: true });
 
+/**
+ * Zero bytes after a put's point count so that its keys start 8-byte aligned in the record:
+ * the engine then applies the batch through typed-array views of the record, with no copy.
+ */
+export function putPadding(series: string): number {
+  return (8 - ((walRecordHeaderBytes + 1 + series.length + 4) % 8)) % 8;
+}
+
 function payloadBytes(op: WalOperation): number {
   const nameBytes = 1 + op.series.length;
   switch (op.kind) {
     case 'put':
-      return nameBytes + 4 + op.keys.length * 16;
+      return nameBytes + 4 + putPadding(op.series) + op.keys.length * 16;
     case 'deleteRange':
       return nameBytes + 16;
     case 'dropSeries':
       return nameBytes;
   }
+}
+
+/** The keys and values of an encoded put, as views into the record (aligned by putPadding). */
+export function putViews(
+  record: Uint8Array,
+  series: string,
+  count: number,
+): { keys: BigInt64Array; values: Float64Array } {
+  const offset = walRecordHeaderBytes + 1 + series.length + 4 + putPadding(series);
+  assert(record.byteOffset % 8 === 0 && offset % 8 === 0, 'WAL put views must be 8-byte aligned');
+  return {
+    keys: new BigInt64Array(record.buffer, record.byteOffset + offset, count),
+    values: new Float64Array(record.buffer, record.byteOffset + offset + count * 8, count),
+  };
 }
 
 export function encodeWalRecord(seq: bigint, op: WalOperation): Uint8Array {
@@ -69,7 +91,7 @@ export function encodeWalRecord(seq: bigint, op: WalOperation): Uint8Array {
   if (op.kind === 'put') {
     const count = op.keys.length;
     view.setUint32(offset, count, true);
-    offset += 4;
+    offset += 4 + putPadding(op.series);
     bytes.set(new Uint8Array(op.keys.buffer, op.keys.byteOffset, count * 8), offset);
     bytes.set(new Uint8Array(op.values.buffer, op.values.byteOffset, count * 8), offset + count * 8);
   } else if (op.kind === 'deleteRange') {
@@ -121,7 +143,9 @@ export function decodeWalPayload(
   switch (check.type) {
     case recordType.put: {
       const count = view.getUint32(cursor, true);
-      cursor += 4;
+      const padding = putPadding(series);
+      for (let i = 0; i < padding; i++) assert(bytes[cursor + 4 + i] === 0, 'WAL put padding must be zero');
+      cursor += 4 + padding;
       assert(cursor + count * 16 === end, 'WAL put record length does not match its point count');
       // slice() copies into fresh, 8-byte aligned buffers that typed arrays can view.
       const keys = new BigInt64Array(bytes.slice(cursor, cursor + count * 8).buffer);
