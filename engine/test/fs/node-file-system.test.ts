@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FileHandle, FileSystem } from '../../src/fs/file-system.ts';
 import { NodeFileSystem } from '../../src/fs/node-file-system.ts';
 import { SimFileSystem } from '../../src/fs/sim-file-system.ts';
-import { createPrng, type Prng, seedFromEnv } from '../../src/util/prng.ts';
+import { createPrng, type Prng } from '../../src/util/prng.ts';
+import { seededPrng } from '../support/seeds.ts';
 
 const encoder = new TextEncoder();
 const bytes = (text: string): Uint8Array => encoder.encode(text);
@@ -214,9 +215,7 @@ function randomCall(
 
 describe('SimFileSystem against NodeFileSystem', () => {
   it('gives the same results and error codes for the same random calls', async () => {
-    const seed = seedFromEnv();
-    console.log('seed', seed);
-    const master = createPrng(seed);
+    const master = seededPrng();
     for (let run = 0; run < 20; run++) {
       const base = `${root}/run${run}`;
       await fs.mkdir(`${base}/sub`);

@@ -6,16 +6,18 @@ import {
   type SimOp,
   SimulatedCrashError,
 } from '../../src/fs/sim-file-system.ts';
-import { createPrng, type Prng, seedFromEnv } from '../../src/util/prng.ts';
+import { createPrng, type Prng } from '../../src/util/prng.ts';
+import { seededPrng } from '../support/seeds.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const bytes = (text: string): Uint8Array => encoder.encode(text);
 const text = (data: Uint8Array): string => decoder.decode(data);
 
-async function fresh(): Promise<SimFileSystem> {
+/** A new file system with the given directories, made in order. */
+async function fresh(dirs: readonly string[] = ['/db']): Promise<SimFileSystem> {
   const fs = new SimFileSystem();
-  await fs.mkdir('/db');
+  for (const dir of dirs) await fs.mkdir(dir);
   return fs;
 }
 
@@ -303,9 +305,7 @@ describe('SimFileSystem: namespace', () => {
 
 describe('SimFileSystem: crashes', () => {
   it('keeps fsynced data whose entry was synced, under every crash', async () => {
-    const seed = seedFromEnv();
-    console.log('seed', seed);
-    const master = createPrng(seed);
+    const master = seededPrng();
     for (let run = 0; run < 200; run++) {
       const fs = await fresh();
       await put(fs, '/db/durable', 'safe');
@@ -398,9 +398,7 @@ describe('SimFileSystem: crashes', () => {
   });
 
   it('keeps a prefix of each directory’s entry changes, in order', async () => {
-    const seed = seedFromEnv();
-    console.log('seed', seed);
-    const master = createPrng(seed);
+    const master = seededPrng();
     const names = ['f1', 'f2', 'f3', 'f4', 'f5'];
     const seen = new Set<number>();
     for (let run = 0; run < 300; run++) {
@@ -414,9 +412,7 @@ describe('SimFileSystem: crashes', () => {
   });
 
   it('makes a cross-directory rename durable by syncing either directory', async () => {
-    const fs = new SimFileSystem();
-    await fs.mkdir('/a');
-    await fs.mkdir('/b');
+    const fs = await fresh(['/a', '/b']);
     await put(fs, '/a/x', 'x');
     await fs.syncDir('/a');
     await fs.rename('/a/x', '/b/y');
@@ -428,9 +424,7 @@ describe('SimFileSystem: crashes', () => {
     expect(await readText(after, '/b/y')).toBe('x');
 
     // The source's create was not synced: syncing the destination makes it durable, then moved.
-    const unsyncedSource = new SimFileSystem();
-    await unsyncedSource.mkdir('/a');
-    await unsyncedSource.mkdir('/b');
+    const unsyncedSource = await fresh(['/a', '/b']);
     await put(unsyncedSource, '/a/x', 'x');
     await unsyncedSource.rename('/a/x', '/b/y');
     await unsyncedSource.syncDir('/b');
@@ -440,9 +434,7 @@ describe('SimFileSystem: crashes', () => {
   });
 
   it('makes the earlier changes of the source directory durable with a cross-directory rename', async () => {
-    const fs = new SimFileSystem();
-    await fs.mkdir('/a');
-    await fs.mkdir('/b');
+    const fs = await fresh(['/a', '/b']);
     await put(fs, '/a/x', 'durable x');
     await fs.syncDir('/a');
     await fs.unlink('/a/x');
@@ -457,9 +449,7 @@ describe('SimFileSystem: crashes', () => {
 
   it('does not apply a cross-directory rename twice', async () => {
     const build = async (): Promise<SimFileSystem> => {
-      const fs = new SimFileSystem();
-      await fs.mkdir('/a');
-      await fs.mkdir('/b');
+      const fs = await fresh(['/a', '/b']);
       await put(fs, '/a/x', 'x');
       await fs.syncDir('/a');
       await fs.rename('/a/x', '/b/y');
@@ -497,20 +487,16 @@ describe('SimFileSystem: crashes', () => {
   }
 
   it('gives the current state after crashKeepingAll, and after crashLosingAll once everything is synced', async () => {
-    const seed = seedFromEnv();
-    console.log('seed', seed);
-    const master = createPrng(seed);
+    const master = seededPrng();
     const dirs = ['/a', '/b', '/a/c'];
     for (let run = 0; run < 150; run++) {
       const runSeed = master.int(2 ** 32);
-      const keeping = new SimFileSystem();
-      for (const dir of dirs) await keeping.mkdir(dir);
+      const keeping = await fresh(dirs);
       await randomChanges(keeping, createPrng(runSeed), dirs);
       const current = await dump(keeping);
       expect(await dump(keeping.crashKeepingAll())).toEqual(current);
 
-      const syncing = new SimFileSystem();
-      for (const dir of dirs) await syncing.mkdir(dir);
+      const syncing = await fresh(dirs);
       await randomChanges(syncing, createPrng(runSeed), dirs);
       expect(await dump(syncing)).toEqual(current);
       for (const [file, content] of current) {
@@ -522,15 +508,12 @@ describe('SimFileSystem: crashes', () => {
   });
 
   it('leaves every directory, after any crash, with a list of names it really had', async () => {
-    const seed = seedFromEnv();
-    console.log('seed', seed);
-    const master = createPrng(seed);
+    const master = seededPrng();
     const dirs = ['/a', '/b', '/c'];
     for (let run = 0; run < 300; run++) {
       const prng = createPrng(master.int(2 ** 32));
-      const fs = new SimFileSystem();
+      const fs = await fresh(dirs);
       const history = new Map(dirs.map((dir) => [dir, new Set([''])]));
-      for (const dir of dirs) await fs.mkdir(dir);
       const path = (): string => `${prng.pick(dirs)}/${prng.pick(['x', 'y', 'z', 'w'])}`;
       for (let i = 0; i < 25; i++) {
         // Mostly creates and renames (two in three across directories), which tie directories together.
@@ -556,11 +539,8 @@ describe('SimFileSystem: crashes', () => {
   });
 
   it('follows a chain of cross-directory renames back to the directory that started it', async () => {
-    const seed = seedFromEnv();
-    console.log('seed', seed);
-    const master = createPrng(seed);
-    const fs = new SimFileSystem();
-    for (const dir of ['/r', '/p', '/q']) await fs.mkdir(dir);
+    const master = seededPrng();
+    const fs = await fresh(['/r', '/p', '/q']);
     // /r is listed first; keeping the rename into /q must keep /p's changes, hence /r's before them.
     await put(fs, '/r/u', '');
     await put(fs, '/p/a', '');
@@ -585,9 +565,7 @@ describe('SimFileSystem: crashes', () => {
   });
 
   it('keeps the durable bytes plus a prefix of the pending appends, torn anywhere', async () => {
-    const seed = seedFromEnv();
-    console.log('seed', seed);
-    const master = createPrng(seed);
+    const master = seededPrng();
     const outcomes = new Set<string>();
     for (let run = 0; run < 600; run++) {
       const prng = createPrng(master.int(2 ** 32));
@@ -628,39 +606,53 @@ describe('SimFileSystem: crashes', () => {
     ]);
   });
 
-  it('decides per file, so later data of one file can survive while earlier data of another is lost', async () => {
-    const seed = seedFromEnv();
-    console.log('seed', seed);
-    const master = createPrng(seed);
+  /**
+   * The distinct outcomes, sorted, of `runs` seeded crashes: each run prepares a fresh file
+   * system, crashes it, and `outcome` describes what survived.
+   */
+  async function crashOutcomes(
+    runs: number,
+    prepare: (fs: SimFileSystem) => Promise<void>,
+    outcome: (after: SimFileSystem) => Promise<string>,
+  ): Promise<string[]> {
+    const master = seededPrng();
     const outcomes = new Set<string>();
-    for (let run = 0; run < 200; run++) {
+    for (let run = 0; run < runs; run++) {
       const fs = await fresh();
-      await put(fs, '/db/first', '');
-      await put(fs, '/db/second', '');
-      await fs.syncDir('/db');
-      await put(fs, '/db/first', 'A', false);
-      await put(fs, '/db/second', 'B', false);
-      const after = fs.crash(createPrng(master.int(2 ** 32)));
-      outcomes.add(`${await readText(after, '/db/first')}|${await readText(after, '/db/second')}`);
+      await prepare(fs);
+      outcomes.add(await outcome(fs.crash(createPrng(master.int(2 ** 32)))));
     }
-    expect([...outcomes].sort()).toEqual(['A|', 'A|B', '|', '|B']);
+    return [...outcomes].sort();
+  }
+
+  it('decides per file, so later data of one file can survive while earlier data of another is lost', async () => {
+    const outcomes = await crashOutcomes(
+      200,
+      async (fs) => {
+        await put(fs, '/db/first', '');
+        await put(fs, '/db/second', '');
+        await fs.syncDir('/db');
+        await put(fs, '/db/first', 'A', false);
+        await put(fs, '/db/second', 'B', false);
+      },
+      async (after) => `${await readText(after, '/db/first')}|${await readText(after, '/db/second')}`,
+    );
+    expect(outcomes).toEqual(['A|', 'A|B', '|', '|B']);
   });
 
   it('keeps the outcome of a truncate or of the write after it, never a mix', async () => {
-    const seed = seedFromEnv();
-    console.log('seed', seed);
-    const master = createPrng(seed);
-    const outcomes = new Set<string>();
-    for (let run = 0; run < 200; run++) {
-      const fs = await fresh();
-      await put(fs, '/db/f', 'abcdefgh');
-      await fs.syncDir('/db');
-      const handle = await fs.open('/db/f', 'write');
-      await handle.truncate(2);
-      await handle.write(2, bytes('XY'));
-      outcomes.add(await readText(fs.crash(createPrng(master.int(2 ** 32))), '/db/f'));
-    }
-    expect([...outcomes].sort()).toEqual(['ab', 'abX', 'abXY', 'abcdefgh']);
+    const outcomes = await crashOutcomes(
+      200,
+      async (fs) => {
+        await put(fs, '/db/f', 'abcdefgh');
+        await fs.syncDir('/db');
+        const handle = await fs.open('/db/f', 'write');
+        await handle.truncate(2);
+        await handle.write(2, bytes('XY'));
+      },
+      (after) => readText(after, '/db/f'),
+    );
+    expect(outcomes).toEqual(['ab', 'abX', 'abXY', 'abcdefgh']);
   });
 
   it('replays a crash exactly from its seed, and the new machine keeps hard links shared', async () => {

@@ -3,6 +3,7 @@ import { expect, it } from 'vitest';
 import { lowerBoundIn } from '../../src/index/binary-search-index.ts';
 import type { KeyIndexFactory } from '../../src/index/key-index.ts';
 import { keyMax, keyMin } from '../../src/storage/keys.ts';
+import { fcSeed } from '../support/seeds.ts';
 
 /**
  * The contract every key index must meet, run against each one: for any sorted set of unique
@@ -10,13 +11,6 @@ import { keyMax, keyMin } from '../../src/storage/keys.ts';
  * lower bound (checked against a linear definition, not against another index).
  */
 const runs = Number(process.env.OMENDB_INDEX_RUNS ?? 500);
-
-function fcSeed(): number {
-  const raw = process.env.FC_SEED;
-  const seed = raw !== undefined && raw !== '' ? Number(raw) : Math.floor(Math.random() * 2 ** 31);
-  console.log(`seed ${seed} (replay: FC_SEED=${seed})`);
-  return seed;
-}
 
 const clampKey = (k: bigint): bigint => (k < keyMin ? keyMin : k > keyMax ? keyMax : k);
 

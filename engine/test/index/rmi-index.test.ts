@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { lowerBoundIn } from '../../src/index/binary-search-index.ts';
 import { createRmiIndex } from '../../src/index/rmi-index.ts';
 import { rmiLeafErrorTarget } from '../../src/limits.ts';
-import { createPrng, seedFromEnv } from '../../src/util/prng.ts';
+import { seededPrng } from '../support/seeds.ts';
 import { keyIndexConformance } from './key-index-conformance.ts';
 
 describe('RMI index: conformance', () => {
@@ -15,9 +15,7 @@ describe('RMI index: conformance', () => {
 
 describe('RMI index: model quality', () => {
   it('keeps windows small on timestamps and on lognormal keys, and reports them', () => {
-    const seed = seedFromEnv();
-    console.log(`seed ${seed} (replay: OMENDB_SEED=${seed})`);
-    const prng = createPrng(seed);
+    const prng = seededPrng();
     const n = 200_000;
     const timestamps = new BigInt64Array(n);
     let t = 1_700_000_000_000n;

@@ -1,63 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createBinarySearchIndex } from '../../src/index/binary-search-index.ts';
 import { compactionSliceRowsMax } from '../../src/limits.ts';
 import { mergeLayers } from '../../src/storage/compaction.ts';
 import { keyMax, keyMin } from '../../src/storage/keys.ts';
-import { type Layer, LoadedSegment, memtableLayer } from '../../src/storage/layer.ts';
-import { segmentFileName } from '../../src/storage/manifest.ts';
+import { type Layer, memtableLayer } from '../../src/storage/layer.ts';
 import { Memtable } from '../../src/storage/memtable.ts';
 import { getPoint, rangePoints } from '../../src/storage/read-path.ts';
 import type { SegmentSeriesData } from '../../src/storage/segment-file.ts';
 import { encodeSegment } from '../../src/storage/segment-file.ts';
-import { addTombstone, type Tombstone } from '../../src/storage/tombstones.ts';
-
-function fcSeed(): number {
-  const raw = process.env.FC_SEED;
-  const seed = raw !== undefined && raw !== '' ? Number(raw) : Math.floor(Math.random() * 2 ** 31);
-  console.log('seed', seed, `(replay: FC_SEED=${seed})`);
-  return seed;
-}
-
-interface SeriesSpec {
-  points?: readonly (readonly [bigint, number])[];
-  tombstones?: readonly Tombstone[];
-  dropped?: boolean;
-}
-
-const t = (from: bigint, to: bigint): Tombstone => ({ from, to });
-
-function seriesData(name: string, s: SeriesSpec): SegmentSeriesData {
-  const byKey = new Map<bigint, number>();
-  for (const [key, value] of s.points ?? []) byKey.set(key, value);
-  const sorted = [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  let tombstones: Tombstone[] = [];
-  for (const range of s.tombstones ?? []) tombstones = addTombstone(tombstones, range);
-  return {
-    name,
-    keys: BigInt64Array.from(sorted.map(([key]) => key)),
-    values: Float64Array.from(sorted.map(([, value]) => value)),
-    tombstones,
-    dropped: s.dropped ?? false,
-  };
-}
-
-function asLayer(data: readonly SegmentSeriesData[]): LoadedSegment {
-  const points = data.reduce((sum, s) => sum + s.keys.length, 0);
-  return new LoadedSegment(
-    { id: 1, file: segmentFileName(1), bytes: 0, crc32: 0, points },
-    data,
-    createBinarySearchIndex,
-  );
-}
-
-function segment(spec: Record<string, SeriesSpec>): LoadedSegment {
-  return asLayer(
-    Object.keys(spec)
-      .sort()
-      .map((name) => seriesData(name, spec[name]!)),
-  );
-}
+import { asLayer, type SeriesSpec, segment, seriesSpecArbitraries, t } from '../support/layers.ts';
+import { fcSeed } from '../support/seeds.ts';
 
 function plain(list: readonly SegmentSeriesData[]) {
   return list.map((s) => ({
@@ -227,13 +179,7 @@ describe('mergeLayers', () => {
 
 describe('mergeLayers against the read path', () => {
   const keys = [keyMin, keyMin + 1n, -2n, -1n, 0n, 1n, 2n, keyMax - 1n, keyMax];
-  const keyArb = fc.constantFrom(...keys);
-  const rangeArb = fc.tuple(keyArb, keyArb).map(([a, b]) => (a <= b ? t(a, b) : t(b, a)));
-  const seriesArb = fc.record({
-    points: fc.array(fc.tuple(keyArb, fc.integer({ min: -100, max: 100 })), { maxLength: 6 }),
-    tombstones: fc.array(rangeArb, { maxLength: 3 }),
-    dropped: fc.boolean().chain((b) => (b ? fc.boolean() : fc.constant(false))),
-  });
+  const { seriesArb } = seriesSpecArbitraries(keys, 6);
   const names = ['a', 'b', 'c'];
   const layerArb = fc.tuple(...names.map(() => fc.option(seriesArb, { nil: undefined }))).map((entries) => {
     const spec: Record<string, SeriesSpec> = {};

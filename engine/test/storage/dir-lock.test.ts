@@ -17,6 +17,7 @@ import {
   processStartTicks,
 } from '../../src/storage/dir-lock.ts';
 import { createPrng } from '../../src/util/prng.ts';
+import { errno } from '../support/codes.ts';
 
 const holderFixture = fileURLToPath(new URL('./fixtures/hold-dir-lock.ts', import.meta.url));
 const childStartTimeoutMs = 20_000;
@@ -207,10 +208,6 @@ class SlowWriteFileSystem extends HookedFileSystem {
       close: () => handle.close(),
     };
   }
-}
-
-function ioError(code: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(`${code} (injected)`), { code });
 }
 
 const isStaleName = (path: string): boolean => /\/LOCK\.stale-[0-9a-f]+$/.test(path);
@@ -405,7 +402,7 @@ describe('dir lock: live holders keep it', () => {
     const pid = await deadPid();
     await writeLock(dir, lockContent({ pid, startTicks: '1' }));
     const kill = vi.spyOn(process, 'kill').mockImplementation(() => {
-      throw ioError(code);
+      throw errno(code);
     });
     await lockedError(acquireDirLock(nodeFs, dir));
     expect(kill).toHaveBeenCalledWith(pid, 0);
@@ -522,7 +519,7 @@ describe('dir lock: I/O failures', () => {
   it('rethrows a failed publish and holds nothing afterwards', async () => {
     const dir = await tempDir();
     const fs = new HookedFileSystem(nodeFs, (op) => {
-      if (op === 'link') throw ioError('EIO');
+      if (op === 'link') throw errno('EIO');
     });
     await expect(acquireDirLock(fs, dir)).rejects.toMatchObject({ code: 'EIO' });
     expect(await readdir(dir)).toEqual([]);
@@ -533,7 +530,7 @@ describe('dir lock: I/O failures', () => {
   it('removes its LOCK when making it durable fails', async () => {
     const dir = await tempDir();
     const fs = new HookedFileSystem(nodeFs, (op) => {
-      if (op === 'syncDir') throw ioError('EIO');
+      if (op === 'syncDir') throw errno('EIO');
     });
     await expect(acquireDirLock(fs, dir)).rejects.toMatchObject({ code: 'EIO' });
     expect(await readdir(dir)).toEqual([]);
@@ -543,7 +540,7 @@ describe('dir lock: I/O failures', () => {
     const dir = await tempDir();
     await writeLock(dir, '');
     const fs = new HookedFileSystem(nodeFs, (op) => {
-      if (op === 'rename') throw ioError('EIO');
+      if (op === 'rename') throw errno('EIO');
     });
     await expect(acquireDirLock(fs, dir)).rejects.toMatchObject({ code: 'EIO' });
     expect(await readdir(dir)).toEqual(['LOCK']);
@@ -553,7 +550,7 @@ describe('dir lock: I/O failures', () => {
     const dir = await tempDir();
     await writeLock(dir, 'torn');
     const fs = new HookedFileSystem(nodeFs, (op, path) => {
-      if (op === 'readFile' && isStaleName(path)) throw ioError('EIO');
+      if (op === 'readFile' && isStaleName(path)) throw errno('EIO');
     });
     await expect(acquireDirLock(fs, dir)).rejects.toMatchObject({ code: 'EIO' });
     expect(await readFile(`${dir}/LOCK`, 'utf8')).toBe('torn');
@@ -565,7 +562,7 @@ describe('dir lock: I/O failures', () => {
     await writeLock(dir, '');
     const fs = new HookedFileSystem(nodeFs, async (op, path, target) => {
       if (op === 'rename' && path === `${dir}/LOCK`) await writeLock(dir, lockContent());
-      if (op === 'link' && target === `${dir}/LOCK` && isStaleName(path)) throw ioError('EIO');
+      if (op === 'link' && target === `${dir}/LOCK` && isStaleName(path)) throw errno('EIO');
     });
     await expect(acquireDirLock(fs, dir)).rejects.toMatchObject({ code: 'EIO' });
   });
@@ -573,7 +570,7 @@ describe('dir lock: I/O failures', () => {
   it('keeps a failed release failed, and stops counting the owner as live', async () => {
     const dir = await tempDir();
     const fs = new HookedFileSystem(nodeFs, (op, path) => {
-      if (op === 'unlink' && path === `${dir}/LOCK`) throw ioError('EIO');
+      if (op === 'unlink' && path === `${dir}/LOCK`) throw errno('EIO');
     });
     const lock = await acquireDirLock(fs, dir);
     await expect(lock.release()).rejects.toMatchObject({ code: 'EIO' });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isOmenDbError } from '../../src/errors.ts';
 import { SimFileSystem } from '../../src/fs/sim-file-system.ts';
 import { type Engine, openEngine } from '../../src/storage/engine.ts';
 import type { EngineLogger } from '../../src/storage/logger.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
 import type { EngineOptions } from '../../src/storage/options.ts';
 import { seriesCountMax, walSegmentBytesMax, writeBatchPointsMax } from '../../src/limits.ts';
+import { codeOf, errno } from '../support/codes.ts';
 import { engineFingerprint } from '../support/model.ts';
 
 const dir = '/db';
@@ -15,21 +15,6 @@ async function simEngine(extra: Partial<EngineOptions> = {}): Promise<{ fs: SimF
   await fs.mkdir(dir);
   const engine = await openEngine({ dir, fs, logger: silentLogger, ...extra });
   return { fs, engine };
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return isOmenDbError(error) ? error.code : `non-registry error: ${String(error)}`;
-  }
-  return undefined;
-}
-
-function errno(code: string): NodeJS.ErrnoException {
-  const error: NodeJS.ErrnoException = new Error(code);
-  error.code = code;
-  return error;
 }
 
 function capturingLogger(): EngineLogger & { lines: { level: string; message: string }[] } {

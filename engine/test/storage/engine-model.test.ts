@@ -6,6 +6,7 @@ import { keyMax, keyMin } from '../../src/storage/keys.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
 import { createPrng } from '../../src/util/prng.ts';
 import { engineFingerprint, MapModel } from '../support/model.ts';
+import { fcSeed } from '../support/seeds.ts';
 
 /**
  * Model-based test: fast-check generates command sequences (writes, deletes, drops, reads,
@@ -179,8 +180,7 @@ const commands = [
 
 describe('engine against a Map model', () => {
   it(`agrees with the model over ${numRuns} runs of up to 100 commands`, async () => {
-    const seed = Number(process.env.FC_SEED ?? Math.floor(Math.random() * 2 ** 31));
-    console.log(`model test fast-check seed ${seed} (replay: FC_SEED=${seed})`);
+    const seed = fcSeed();
     const lengths: number[] = [];
     await fc.assert(
       fc.asyncProperty(fc.commands(commands, { maxCommands: 100, size: 'max' }), async (cmds) => {

@@ -1,23 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isOmenDbError } from '../../src/errors.ts';
 import { type Engine, openEngine } from '../../src/storage/engine.ts';
 import { keyMax, keyMin } from '../../src/storage/keys.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
+import { codeOf } from '../support/codes.ts';
 
 let dir: string;
 const open = (extra: Partial<Parameters<typeof openEngine>[0]> = {}): Promise<Engine> =>
   openEngine({ dir, logger: silentLogger, ...extra });
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return isOmenDbError(error) ? error.code : `non-registry error: ${String(error)}`;
-  }
-  return undefined;
-}
 
 beforeEach(async () => {
   dir = await mkdtemp(`${tmpdir()}/omendb-engine-`);

@@ -2,15 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isOmenDbError } from '../../src/errors.ts';
 import { seriesNameLengthMax } from '../../src/limits.ts';
 import { keyMax, keyMin, toKey, toRange, validateSeriesName, validateValue } from '../../src/storage/keys.ts';
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return isOmenDbError(error) ? error.code : `not an OmenDbError: ${String(error)}`;
-  }
-  return undefined;
-}
+import { codeOfCall } from '../support/codes.ts';
 
 describe('keyMin and keyMax', () => {
   it('are the int64 bounds', () => {
@@ -54,7 +46,7 @@ describe('toKey', () => {
     ['an object', { valueOf: () => 1 }],
     ['a boolean', true],
   ])('rejects %s with OMENDB_ERR_INPUT_KEY', (_label, input) => {
-    expect(codeOf(() => toKey(input))).toBe('OMENDB_ERR_INPUT_KEY');
+    expect(codeOfCall(() => toKey(input))).toBe('OMENDB_ERR_INPUT_KEY');
   });
 
   it('names the rejected key in the details', () => {
@@ -103,7 +95,7 @@ describe('validateSeriesName', () => {
     ['an array', ['a']],
     ['a String object', new String('a')],
   ])('rejects %s with OMENDB_ERR_INPUT_SERIES_NAME', (_label, name) => {
-    expect(codeOf(() => validateSeriesName(name))).toBe('OMENDB_ERR_INPUT_SERIES_NAME');
+    expect(codeOfCall(() => validateSeriesName(name))).toBe('OMENDB_ERR_INPUT_SERIES_NAME');
   });
 });
 
@@ -123,7 +115,7 @@ describe('validateValue', () => {
     ['undefined', undefined],
     ['null', null],
   ])('rejects %s with OMENDB_ERR_INPUT_VALUE', (_label, value) => {
-    expect(codeOf(() => validateValue(value))).toBe('OMENDB_ERR_INPUT_VALUE');
+    expect(codeOfCall(() => validateValue(value))).toBe('OMENDB_ERR_INPUT_VALUE');
   });
 });
 
@@ -141,16 +133,16 @@ describe('toRange', () => {
   });
 
   it('rejects from > to with OMENDB_ERR_INPUT_RANGE', () => {
-    expect(codeOf(() => toRange(2, 1))).toBe('OMENDB_ERR_INPUT_RANGE');
-    expect(codeOf(() => toRange(keyMax, keyMin))).toBe('OMENDB_ERR_INPUT_RANGE');
-    expect(codeOf(() => toRange(0n, undefined))).toBeUndefined();
-    expect(codeOf(() => toRange(keyMax, undefined))).toBeUndefined();
-    expect(codeOf(() => toRange(undefined, keyMin))).toBeUndefined();
+    expect(codeOfCall(() => toRange(2, 1))).toBe('OMENDB_ERR_INPUT_RANGE');
+    expect(codeOfCall(() => toRange(keyMax, keyMin))).toBe('OMENDB_ERR_INPUT_RANGE');
+    expect(codeOfCall(() => toRange(0n, undefined))).toBeUndefined();
+    expect(codeOfCall(() => toRange(keyMax, undefined))).toBeUndefined();
+    expect(codeOfCall(() => toRange(undefined, keyMin))).toBeUndefined();
   });
 
   it('rejects a bad bound with OMENDB_ERR_INPUT_KEY', () => {
-    expect(codeOf(() => toRange(1.5, 2))).toBe('OMENDB_ERR_INPUT_KEY');
-    expect(codeOf(() => toRange(1, 2n ** 63n))).toBe('OMENDB_ERR_INPUT_KEY');
-    expect(codeOf(() => toRange(null, 1))).toBe('OMENDB_ERR_INPUT_KEY');
+    expect(codeOfCall(() => toRange(1.5, 2))).toBe('OMENDB_ERR_INPUT_KEY');
+    expect(codeOfCall(() => toRange(1, 2n ** 63n))).toBe('OMENDB_ERR_INPUT_KEY');
+    expect(codeOfCall(() => toRange(null, 1))).toBe('OMENDB_ERR_INPUT_KEY');
   });
 });

@@ -16,7 +16,8 @@ import {
   writeFileAtomic,
   writeManifest,
 } from '../../src/storage/manifest.ts';
-import { createPrng, seedFromEnv } from '../../src/util/prng.ts';
+import { errno } from '../support/codes.ts';
+import { seededPrng } from '../support/seeds.ts';
 
 const dir = '/db';
 
@@ -291,9 +292,7 @@ describe('readManifest / writeManifest', () => {
   });
 
   it('leaves the old or the new manifest after a crash at any I/O step', async () => {
-    const seed = seedFromEnv();
-    console.log('seed', seed);
-    const prng = createPrng(seed);
+    const prng = seededPrng();
     const probe = await newFs();
     await writeManifest(probe, dir, emptyManifest);
     const start = probe.opCount;
@@ -353,9 +352,7 @@ describe('writeFileAtomic', () => {
     fs.injectError((op) => {
       kinds.push(op.kind);
       if (op.kind !== 'write') return undefined;
-      const error: NodeJS.ErrnoException = new Error('ENOSPC');
-      error.code = 'ENOSPC';
-      return error;
+      return errno('ENOSPC');
     });
     await expect(writeFileAtomic(fs, dir, 'x.tmp', 'x', encoder.encode('new'))).rejects.toMatchObject({
       code: 'ENOSPC',

@@ -9,13 +9,7 @@ import {
   mergeSortedRuns,
   SeriesMemtable,
 } from '../../src/storage/memtable.ts';
-
-function fcSeed(): number {
-  const raw = process.env.FC_SEED;
-  const seed = raw !== undefined && raw !== '' ? Number(raw) : Math.floor(Math.random() * 2 ** 31);
-  console.log('seed', seed, `(replay: FC_SEED=${seed})`);
-  return seed;
-}
+import { fcSeed } from '../support/seeds.ts';
 
 const keysOf = (...keys: bigint[]): BigInt64Array => BigInt64Array.from(keys);
 const valuesOf = (...values: number[]): Float64Array => Float64Array.from(values);

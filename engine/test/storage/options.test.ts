@@ -37,20 +37,7 @@ describe('resolveOptions', () => {
   });
 
   it('keeps every valid option', () => {
-    const fs = new SimFileSystem();
-    const resolved = resolveOptions({
-      dir: 'relative/dir',
-      sync: 'interval',
-      syncIntervalMs: 250,
-      recovery: 'truncate',
-      index: 'binary',
-      logger: silentLogger,
-      fs,
-      memtableBytesMax: 4096,
-      compactionSegmentsTrigger: 3,
-      autoMaintenance: false,
-    });
-    expect(resolved).toEqual({
+    const valid = {
       dir: 'relative/dir',
       sync: 'interval',
       syncIntervalMs: 250,
@@ -60,7 +47,9 @@ describe('resolveOptions', () => {
       memtableBytesMax: 4096,
       compactionSegmentsTrigger: 3,
       autoMaintenance: false,
-    });
+    } satisfies EngineOptions;
+    // Every option comes back as given, except the file system, which is not part of the result.
+    expect(resolveOptions({ ...valid, fs: new SimFileSystem() })).toEqual(valid);
     expect(resolveOptions({ dir: '/d', sync: 'none' }).sync).toBe('none');
     expect(resolveOptions({ dir: '/d', sync: 'commit' }).sync).toBe('commit');
     expect(resolveOptions({ dir: '/d', recovery: 'strict' }).recovery).toBe('strict');
@@ -68,18 +57,17 @@ describe('resolveOptions', () => {
   });
 
   it('accepts the bounds of every integer option', () => {
-    expect(resolveOptions({ dir: '/d', syncIntervalMs: syncIntervalMsMin }).syncIntervalMs).toBe(
-      syncIntervalMsMin,
-    );
-    expect(resolveOptions({ dir: '/d', syncIntervalMs: syncIntervalMsMax }).syncIntervalMs).toBe(
-      syncIntervalMsMax,
-    );
-    expect(resolveOptions({ dir: '/d', memtableBytesMax: 1 }).memtableBytesMax).toBe(1);
-    expect(resolveOptions({ dir: '/d', memtableBytesMax }).memtableBytesMax).toBe(memtableBytesMax);
-    expect(resolveOptions({ dir: '/d', compactionSegmentsTrigger: 2 }).compactionSegmentsTrigger).toBe(2);
-    expect(
-      resolveOptions({ dir: '/d', compactionSegmentsTrigger: 1_000_000 }).compactionSegmentsTrigger,
-    ).toBe(1_000_000);
+    const bounds = [
+      ['syncIntervalMs', syncIntervalMsMin],
+      ['syncIntervalMs', syncIntervalMsMax],
+      ['memtableBytesMax', 1],
+      ['memtableBytesMax', memtableBytesMax],
+      ['compactionSegmentsTrigger', 2],
+      ['compactionSegmentsTrigger', 1_000_000],
+    ] as const;
+    for (const [option, value] of bounds) {
+      expect(resolveOptions({ dir: '/d', [option]: value })[option], `${option} ${value}`).toBe(value);
+    }
   });
 
   it('strips trailing slashes from dir, keeping the root', () => {

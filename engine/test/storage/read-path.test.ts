@@ -1,54 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createBinarySearchIndex } from '../../src/index/binary-search-index.ts';
 import { keyMax, keyMin } from '../../src/storage/keys.ts';
-import { type Layer, LoadedSegment, memtableLayer } from '../../src/storage/layer.ts';
-import { segmentFileName } from '../../src/storage/manifest.ts';
+import { type Layer, memtableLayer } from '../../src/storage/layer.ts';
 import { Memtable } from '../../src/storage/memtable.ts';
 import { getPoint, rangePoints } from '../../src/storage/read-path.ts';
-import { addTombstone, type Tombstone } from '../../src/storage/tombstones.ts';
-
-function fcSeed(): number {
-  const raw = process.env.FC_SEED;
-  const seed = raw !== undefined && raw !== '' ? Number(raw) : Math.floor(Math.random() * 2 ** 31);
-  console.log('seed', seed, `(replay: FC_SEED=${seed})`);
-  return seed;
-}
-
-interface SeriesSpec {
-  points?: readonly (readonly [bigint, number])[];
-  tombstones?: readonly Tombstone[];
-  dropped?: boolean;
-}
-
-/** A segment layer; points may come in any order, the last value of a key wins. */
-function segment(spec: Record<string, SeriesSpec>): LoadedSegment {
-  const data = Object.keys(spec)
-    .sort()
-    .map((name) => {
-      const s = spec[name]!;
-      const byKey = new Map<bigint, number>();
-      for (const [key, value] of s.points ?? []) byKey.set(key, value);
-      const sorted = [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      let tombstones: Tombstone[] = [];
-      for (const t of s.tombstones ?? []) tombstones = addTombstone(tombstones, t);
-      return {
-        name,
-        keys: BigInt64Array.from(sorted.map(([key]) => key)),
-        values: Float64Array.from(sorted.map(([, value]) => value)),
-        tombstones,
-        dropped: s.dropped ?? false,
-      };
-    });
-  const points = data.reduce((sum, s) => sum + s.keys.length, 0);
-  return new LoadedSegment(
-    { id: 1, file: segmentFileName(1), bytes: 0, crc32: 0, points },
-    data,
-    createBinarySearchIndex,
-  );
-}
-
-const t = (from: bigint, to: bigint): Tombstone => ({ from, to });
+import { type SeriesSpec, segment, seriesSpecArbitraries, t } from '../support/layers.ts';
+import { fcSeed } from '../support/seeds.ts';
 
 function page(layers: readonly Layer[], from = keyMin, to = keyMax, limit = 1000) {
   const result = rangePoints(layers, 's', from, to, limit);
@@ -272,13 +229,7 @@ describe('rangePoints', () => {
 
 describe('read path against a brute-force newest-first evaluation', () => {
   const keys = [keyMin, keyMin + 1n, -3n, -2n, -1n, 0n, 1n, 2n, 3n, keyMax - 1n, keyMax];
-  const keyArb = fc.constantFrom(...keys);
-  const rangeArb = fc.tuple(keyArb, keyArb).map(([a, b]) => (a <= b ? t(a, b) : t(b, a)));
-  const seriesArb = fc.record({
-    points: fc.array(fc.tuple(keyArb, fc.integer({ min: -100, max: 100 })), { maxLength: 8 }),
-    tombstones: fc.array(rangeArb, { maxLength: 3 }),
-    dropped: fc.boolean().chain((b) => (b ? fc.boolean() : fc.constant(false))),
-  });
+  const { rangeArb, seriesArb } = seriesSpecArbitraries(keys, 8);
   // Each layer holds series 's' or not, and always an unrelated series.
   const layerArb = fc.record({ s: fc.option(seriesArb, { nil: undefined }), other: seriesArb });
   const layersArb = fc.array(layerArb, { maxLength: 5 });

@@ -26,6 +26,7 @@ import {
   segmentFormatVersion,
   segmentMetadataKey,
 } from '../../src/storage/segment-file.ts';
+import { codeOfCall } from '../support/codes.ts';
 
 function expectationOf(bytes: Uint8Array, file = 'seg-0000000000000001.arrow') {
   return { file, bytes: bytes.length, crc32: crc32(bytes) };
@@ -59,15 +60,6 @@ function plain(list: readonly SegmentSeriesData[]) {
     tombstones: s.tombstones.map((t) => ({ from: t.from, to: t.to })),
     dropped: s.dropped,
   }));
-}
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return isOmenDbError(error) ? error.code : `not an OmenDbError: ${String(error)}`;
-  }
-  return undefined;
 }
 
 interface HandBuilt {
@@ -283,22 +275,22 @@ describe('decodeSegment errors', () => {
 
   it('rejects a size that differs from the manifest', () => {
     const expected = expectationOf(good);
-    expect(codeOf(() => decodeSegment(good, { ...expected, bytes: good.length + 1 }))).toBe(
+    expect(codeOfCall(() => decodeSegment(good, { ...expected, bytes: good.length + 1 }))).toBe(
       'OMENDB_ERR_SEGMENT_CORRUPT',
     );
-    expect(codeOf(() => decodeSegment(good.subarray(1), expected))).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
+    expect(codeOfCall(() => decodeSegment(good.subarray(1), expected))).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
   });
 
   it('rejects a checksum that differs from the manifest, and any flipped byte', () => {
     const expected = expectationOf(good);
-    expect(codeOf(() => decodeSegment(good, { ...expected, crc32: (expected.crc32 + 1) >>> 0 }))).toBe(
+    expect(codeOfCall(() => decodeSegment(good, { ...expected, crc32: (expected.crc32 + 1) >>> 0 }))).toBe(
       'OMENDB_ERR_SEGMENT_CORRUPT',
     );
     for (let byte = 0; byte < good.length; byte += 7) {
       const damaged = good.slice();
       damaged[byte]! ^= 0x40;
       expect(
-        codeOf(() => decodeSegment(damaged, expected)),
+        codeOfCall(() => decodeSegment(damaged, expected)),
         `byte ${byte}`,
       ).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
     }
@@ -316,17 +308,17 @@ describe('decodeSegment errors', () => {
 
   it('rejects bytes that are not Arrow even when size and checksum match', () => {
     const garbage = new TextEncoder().encode('this is not an Arrow IPC file, only some bytes of text......');
-    expect(codeOf(() => decodeHandBuilt(garbage))).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
-    expect(codeOf(() => decodeHandBuilt(good.subarray(0, good.length - 20)))).toBe(
+    expect(codeOfCall(() => decodeHandBuilt(garbage))).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
+    expect(codeOfCall(() => decodeHandBuilt(good.subarray(0, good.length - 20)))).toBe(
       'OMENDB_ERR_SEGMENT_CORRUPT',
     );
-    expect(codeOf(() => decodeHandBuilt(new Uint8Array(0)))).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
+    expect(codeOfCall(() => decodeHandBuilt(new Uint8Array(0)))).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
   });
 
   it('rejects an Arrow file without the segment directory', () => {
     const bytes = handBuilt({ keys: twoKeys, values: twoValues });
     expect(tableFromIPC(bytes).numRows).toBe(3);
-    expect(codeOf(() => decodeHandBuilt(bytes))).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
+    expect(codeOfCall(() => decodeHandBuilt(bytes))).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
   });
 
   it('refuses another segment format version with OMENDB_ERR_VERSION_UNSUPPORTED', () => {
@@ -336,7 +328,7 @@ describe('decodeSegment errors', () => {
         values: twoValues,
         metadata: JSON.stringify(directoryOf(twoSeries, version)),
       });
-      expect(codeOf(() => decodeHandBuilt(bytes))).toBe('OMENDB_ERR_VERSION_UNSUPPORTED');
+      expect(codeOfCall(() => decodeHandBuilt(bytes))).toBe('OMENDB_ERR_VERSION_UNSUPPORTED');
     }
   });
 
@@ -353,7 +345,7 @@ describe('decodeSegment errors', () => {
     for (const metadata of ['{', 'null', '7', '"x"', '{"formatVersion":1,"points":3}', '{"series":{}}']) {
       const bytes = handBuilt({ keys: twoKeys, values: twoValues, metadata });
       expect(
-        codeOf(() => decodeHandBuilt(bytes)),
+        codeOfCall(() => decodeHandBuilt(bytes)),
         metadata,
       ).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
     }
@@ -372,7 +364,7 @@ describe('decodeSegment errors', () => {
       };
       const bytes = handBuilt({ keys: twoKeys, values: twoValues, metadata: JSON.stringify(bad) });
       expect(
-        codeOf(() => decodeHandBuilt(bytes)),
+        codeOfCall(() => decodeHandBuilt(bytes)),
         JSON.stringify(offsets),
       ).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
     }
@@ -407,7 +399,7 @@ describe('decodeSegment errors', () => {
       const bad = { ...directory, series: [entry, directory.series[1]] };
       const bytes = handBuilt({ keys: twoKeys, values: twoValues, metadata: JSON.stringify(bad) });
       expect(
-        codeOf(() => decodeHandBuilt(bytes)),
+        codeOfCall(() => decodeHandBuilt(bytes)),
         JSON.stringify(entry),
       ).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
     }
@@ -417,22 +409,22 @@ describe('decodeSegment errors', () => {
     const directory = directoryOf(twoSeries);
     const short = { ...directory, points: 2, series: [directory.series[0]] };
     const bytes = handBuilt({ keys: twoKeys, values: twoValues, metadata: JSON.stringify(short) });
-    expect(codeOf(() => decodeHandBuilt(bytes))).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
+    expect(codeOfCall(() => decodeHandBuilt(bytes))).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
     const wrongPoints = { ...directory, points: 4 };
     const bytes2 = handBuilt({ keys: twoKeys, values: twoValues, metadata: JSON.stringify(wrongPoints) });
-    expect(codeOf(() => decodeHandBuilt(bytes2))).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
+    expect(codeOfCall(() => decodeHandBuilt(bytes2))).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
     const moreRows = handBuilt({
       keys: BigInt64Array.of(1n, 2n, 5n, 6n),
       values: Float64Array.of(1, 2, 5, 6),
       metadata: JSON.stringify(directory),
     });
-    expect(codeOf(() => decodeHandBuilt(moreRows))).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
+    expect(codeOfCall(() => decodeHandBuilt(moreRows))).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
   });
 
   it('rejects keys that are not strictly increasing within a series', () => {
     for (const keys of [BigInt64Array.of(2n, 1n, 5n), BigInt64Array.of(1n, 1n, 5n)]) {
       const bytes = handBuilt({ keys, values: twoValues, metadata: JSON.stringify(directoryOf(twoSeries)) });
-      expect(codeOf(() => decodeHandBuilt(bytes))).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
+      expect(codeOfCall(() => decodeHandBuilt(bytes))).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
     }
     // Keys restart at a new series: that is fine.
     const restart = handBuilt({
@@ -450,7 +442,7 @@ describe('decodeSegment errors', () => {
       values: Float64Array.of(5, 1, 2),
       metadata: JSON.stringify(directoryOf(reversed)),
     });
-    expect(codeOf(() => decodeHandBuilt(bytes))).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
+    expect(codeOfCall(() => decodeHandBuilt(bytes))).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
   });
 
   it('rejects non-finite values', () => {
@@ -460,49 +452,28 @@ describe('decodeSegment errors', () => {
         values: Float64Array.of(1, bad, 5),
         metadata: JSON.stringify(directoryOf(twoSeries)),
       });
-      expect(codeOf(() => decodeHandBuilt(bytes))).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
+      expect(codeOfCall(() => decodeHandBuilt(bytes))).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
     }
   });
 
   it('rejects missing or mistyped key and value columns', () => {
-    const metadata = JSON.stringify(directoryOf(twoSeries));
-    const cases = [
-      handBuilt({ keys: twoKeys, values: twoValues, metadata, names: ['k', 'value'] }),
-      handBuilt({ keys: twoKeys, values: twoValues, metadata, names: ['key', 'v'] }),
-      handBuilt({
-        keys: twoKeys,
-        values: twoValues,
-        metadata,
-        names: ['value', 'key'],
-      }),
-      handBuilt({
-        keys: twoKeys,
-        values: twoValues,
-        metadata,
-        keyType: new Float64(),
-      }),
-      handBuilt({
-        keys: twoKeys,
-        values: twoValues,
-        metadata,
-        valueType: new Int64(),
-      }),
-      handBuilt({ keys: twoKeys, values: twoValues, metadata, keyType: new Int32() }),
-      handBuilt({
-        keys: BigUint64Array.of(1n, 2n, 5n),
-        values: twoValues,
-        metadata,
-        keyType: new Uint64(),
-      }),
-      handBuilt({
-        keys: twoKeys,
-        values: Float32Array.of(1, 2, 5),
-        metadata,
-        valueType: new Float32(),
-      }),
+    const valid = { keys: twoKeys, values: twoValues, metadata: JSON.stringify(directoryOf(twoSeries)) };
+    const changes: HandBuilt[] = [
+      { names: ['k', 'value'] },
+      { names: ['key', 'v'] },
+      { names: ['value', 'key'] },
+      { keyType: new Float64() },
+      { valueType: new Int64() },
+      { keyType: new Int32() },
+      { keys: BigUint64Array.of(1n, 2n, 5n), keyType: new Uint64() },
+      { values: Float32Array.of(1, 2, 5), valueType: new Float32() },
     ];
-    for (const bytes of cases) {
-      expect(codeOf(() => decodeHandBuilt(bytes))).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
+    for (const [i, change] of changes.entries()) {
+      const bytes = handBuilt({ ...valid, ...change });
+      expect(
+        codeOfCall(() => decodeHandBuilt(bytes)),
+        `case ${i}`,
+      ).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
     }
   });
 });

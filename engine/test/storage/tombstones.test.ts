@@ -7,13 +7,7 @@ import {
   type Tombstone,
   tombstonesCover,
 } from '../../src/storage/tombstones.ts';
-
-function fcSeed(): number {
-  const raw = process.env.FC_SEED;
-  const seed = raw !== undefined && raw !== '' ? Number(raw) : Math.floor(Math.random() * 2 ** 31);
-  console.log('seed', seed, `(replay: FC_SEED=${seed})`);
-  return seed;
-}
+import { fcSeed } from '../support/seeds.ts';
 
 const t = (from: bigint, to: bigint): Tombstone => ({ from, to });
 

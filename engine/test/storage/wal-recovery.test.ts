@@ -59,11 +59,13 @@ async function recover(
   return { applied, result };
 }
 
-async function recoverError(fs: SimFileSystem, checkpointSeq = 0n): Promise<unknown> {
+/** Runs strict recovery, which must fail with OMENDB_ERR_WAL_CORRUPT; returns the error's details. */
+async function walCorruptDetails(fs: SimFileSystem): Promise<unknown> {
   try {
-    await recover(fs, checkpointSeq, 'strict');
+    await recover(fs, 0n, 'strict');
   } catch (error) {
-    return error;
+    expect(isOmenDbError(error, 'OMENDB_ERR_WAL_CORRUPT')).toBe(true);
+    return (error as { details: unknown }).details;
   }
   throw new Error('recovery did not fail');
 }
@@ -100,6 +102,23 @@ function flipByte(offset: number): (bytes: Uint8Array) => Uint8Array {
     copy[offset]! ^= 0x10;
     return copy;
   };
+}
+
+/**
+ * A WAL of two files: records 1-3, the last of them one byte short, then a file from sequence 4
+ * holding `laterSeqs`. Returns the record offsets of the first file as offsetsOf gives them.
+ */
+async function walWithShortLastRecord(
+  laterSeqs: readonly bigint[],
+): Promise<{ fs: SimFileSystem; offsets: number[] }> {
+  const seqs = range(1, 3);
+  const offsets = offsetsOf(seqs);
+  const fs = await buildWal([
+    { first: 1n, seqs },
+    { first: 4n, seqs: laterSeqs },
+  ]);
+  await rewrite(fs, walFileName(1n), (bytes) => bytes.slice(0, offsets[3]! - 1));
+  return { fs, offsets };
 }
 
 describe('listWalFiles', () => {
@@ -272,9 +291,7 @@ describe('recoverWal', () => {
     const offsets = offsetsOf(seqs);
     const fs = await buildWal([{ first: 1n, seqs }]);
     await rewrite(fs, walFileName(1n), flipByte(offsets[1]! + 30));
-    const error = await recoverError(fs);
-    expect(isOmenDbError(error, 'OMENDB_ERR_WAL_CORRUPT')).toBe(true);
-    expect((error as { details: unknown }).details).toEqual({ file: walFileName(1n), offset: offsets[1] });
+    expect(await walCorruptDetails(fs)).toEqual({ file: walFileName(1n), offset: offsets[1] });
   });
 
   it("keeps the valid prefix of a mid-log corruption with recovery: 'truncate'", async () => {
@@ -305,16 +322,8 @@ describe('recoverWal', () => {
   });
 
   it('sees corruption when a damaged last record of one file is followed by another file', async () => {
-    const seqs = range(1, 3);
-    const offsets = offsetsOf(seqs);
-    const fs = await buildWal([
-      { first: 1n, seqs },
-      { first: 4n, seqs: range(4, 5) },
-    ]);
-    await rewrite(fs, walFileName(1n), (bytes) => bytes.slice(0, offsets[3]! - 1));
-    const error = await recoverError(fs);
-    expect(isOmenDbError(error, 'OMENDB_ERR_WAL_CORRUPT')).toBe(true);
-    expect((error as { details: unknown }).details).toEqual({ file: walFileName(1n), offset: offsets[2] });
+    const { fs, offsets } = await walWithShortLastRecord(range(4, 5));
+    expect(await walCorruptDetails(fs)).toEqual({ file: walFileName(1n), offset: offsets[2] });
     const { applied, result } = await recover(fs, 0n, 'truncate');
     expect(applied.map((r) => r.seq)).toEqual([1n, 2n]);
     expect(result.filesAfterCut).toEqual([walFileName(4n)]);
@@ -322,13 +331,7 @@ describe('recoverWal', () => {
   });
 
   it('treats a later file that holds no records as no evidence of corruption', async () => {
-    const seqs = range(1, 3);
-    const offsets = offsetsOf(seqs);
-    const fs = await buildWal([
-      { first: 1n, seqs },
-      { first: 4n, seqs: [] },
-    ]);
-    await rewrite(fs, walFileName(1n), (bytes) => bytes.slice(0, offsets[3]! - 1));
+    const { fs, offsets } = await walWithShortLastRecord([]);
     const { applied, result } = await recover(fs);
     expect(applied.map((r) => r.seq)).toEqual([1n, 2n]);
     expect(result.tornTail).toEqual({
@@ -340,16 +343,9 @@ describe('recoverWal', () => {
   });
 
   it('sees corruption when a later file has a damaged header but valid records', async () => {
-    const seqs = range(1, 3);
-    const offsets = offsetsOf(seqs);
-    const fs = await buildWal([
-      { first: 1n, seqs },
-      { first: 4n, seqs: range(4, 5) },
-    ]);
-    await rewrite(fs, walFileName(1n), (bytes) => bytes.slice(0, offsets[3]! - 1));
+    const { fs } = await walWithShortLastRecord(range(4, 5));
     await rewrite(fs, walFileName(4n), flipByte(3));
-    const error = await recoverError(fs);
-    expect(isOmenDbError(error, 'OMENDB_ERR_WAL_CORRUPT')).toBe(true);
+    await walCorruptDetails(fs);
   });
 
   it('treats a damaged file header followed by valid records as corruption at offset 0', async () => {
@@ -358,9 +354,7 @@ describe('recoverWal', () => {
       { first: 3n, seqs: range(3, 4) },
     ]);
     await rewrite(fs, walFileName(3n), flipByte(2));
-    const error = await recoverError(fs);
-    expect(isOmenDbError(error, 'OMENDB_ERR_WAL_CORRUPT')).toBe(true);
-    expect((error as { details: unknown }).details).toEqual({ file: walFileName(3n), offset: 0 });
+    expect(await walCorruptDetails(fs)).toEqual({ file: walFileName(3n), offset: 0 });
     const { applied, result } = await recover(fs, 0n, 'truncate');
     expect(applied.map((r) => r.seq)).toEqual([1n, 2n]);
     expect(result.corruptionDropped?.file).toBe(walFileName(3n));
@@ -391,9 +385,7 @@ describe('recoverWal', () => {
     const seqs = [1n, 2n, 4n, 5n];
     const offsets = offsetsOf(seqs);
     const fs = await buildWal([{ first: 1n, seqs }]);
-    const error = await recoverError(fs);
-    expect(isOmenDbError(error, 'OMENDB_ERR_WAL_CORRUPT')).toBe(true);
-    expect((error as { details: unknown }).details).toEqual({ file: walFileName(1n), offset: offsets[2] });
+    expect(await walCorruptDetails(fs)).toEqual({ file: walFileName(1n), offset: offsets[2] });
     const { applied, result } = await recover(fs, 0n, 'truncate');
     expect(applied.map((r) => r.seq)).toEqual([1n, 2n]);
     expect(result.corruptionDropped?.offset).toBe(offsets[2]);

@@ -9,6 +9,7 @@ import {
   walFileHeaderBytes,
 } from '../../src/storage/wal-record.ts';
 import { WalWriter, walFileFirstSeq, walFileName, walFilePattern } from '../../src/storage/wal-writer.ts';
+import { errno } from '../support/codes.ts';
 
 const walDir = '/db/wal';
 
@@ -99,9 +100,7 @@ describe('WalWriter', () => {
     fs.injectError((op) => {
       kinds.push(op.kind);
       if (op.kind !== 'sync') return undefined;
-      const error: NodeJS.ErrnoException = new Error('EIO');
-      error.code = 'EIO';
-      return error;
+      return errno('EIO');
     });
     await expect(WalWriter.create(fs, walDir, 1n)).rejects.toMatchObject({ code: 'EIO' });
     expect(kinds).toEqual(['open', 'write', 'sync', 'close']);
@@ -111,9 +110,7 @@ describe('WalWriter', () => {
     const fs = await newFs();
     fs.injectError((op) => {
       if (op.kind !== 'write' && op.kind !== 'close') return undefined;
-      const error: NodeJS.ErrnoException = new Error(op.kind);
-      error.code = op.kind === 'write' ? 'ENOSPC' : 'EIO';
-      return error;
+      return errno(op.kind === 'write' ? 'ENOSPC' : 'EIO');
     });
     await expect(WalWriter.create(fs, walDir, 1n)).rejects.toMatchObject({ code: 'ENOSPC' });
   });
@@ -157,9 +154,7 @@ describe('WalWriter', () => {
     await writer.append(record(1n), 1n);
     fs.injectError((op) => {
       if (op.kind !== 'sync') return undefined;
-      const error: NodeJS.ErrnoException = new Error('EIO');
-      error.code = 'EIO';
-      return error;
+      return errno('EIO');
     });
     await expect(writer.sync()).rejects.toMatchObject({ code: 'EIO' });
     expect(writer.needsSync).toBe(true);
