@@ -41,7 +41,7 @@ import {
 } from './manifest.ts';
 import { Memtable } from './memtable.ts';
 import { type EngineOptions, type ResolvedOptions, resolveOptions } from './options.ts';
-import { getPoint, rangePoints } from './read-path.ts';
+import { getPoint, type RangePage, rangePoints } from './read-path.ts';
 import { decodeSegment, encodeSegment, type SegmentSeriesData } from './segment-file.ts';
 import { type WalRecoveryResult, recoverWal } from './wal-recovery.ts';
 import { encodeWalRecord, putViews, type WalOperation, walFileHeaderBytes } from './wal-record.ts';
@@ -365,7 +365,6 @@ export class Engine {
     }
     this.checkBatchSize(keys.length);
     for (let i = 0; i < values.length; i++) validateValue(values[i]);
-    // Copies, so that a caller reusing its arrays cannot change an acknowledged batch.
     // No copy here: submit() encodes the batch into its WAL record at once, and the memtable is
     // fed from views of that record, so a caller reusing its arrays cannot change the batch.
     return this.writeValidated(series, keys, values);
@@ -603,6 +602,19 @@ export class Engine {
     to?: bigint | number,
     options: RangeOptions = {},
   ): Promise<RangeResult> {
+    const { page, next } = this.readPage(series, from, to, options);
+    const points: [bigint, number][] = new Array(page.keys.length);
+    for (let i = 0; i < page.keys.length; i++) points[i] = [page.keys[i]!, page.values[i]!];
+    return { points, next };
+  }
+
+  /** The validated page behind range() and rangeArrow(): fresh arrays, and the cursor for the next page. */
+  private readPage(
+    series: string,
+    from: bigint | number | undefined,
+    to: bigint | number | undefined,
+    options: RangeOptions,
+  ): { page: RangePage; next: bigint | null } {
     validateSeriesName(series);
     const bounds = toRange(from, to);
     const limit = options.limit ?? rangeLimitDefault;
@@ -614,15 +626,15 @@ export class Engine {
     let lo = bounds.from;
     if (options.after !== undefined) {
       const after = toKey(options.after, 'after');
-      if (after >= bounds.to) return { points: [], next: null };
+      if (after >= bounds.to) {
+        return { page: { keys: new BigInt64Array(0), values: new Float64Array(0), more: false }, next: null };
+      }
       if (after + 1n > lo) lo = after + 1n;
     }
     this.checkReadable();
     const page = rangePoints(this.layers(), series, lo, bounds.to, limit);
-    const points: [bigint, number][] = new Array(page.keys.length);
-    for (let i = 0; i < page.keys.length; i++) points[i] = [page.keys[i]!, page.values[i]!];
     const last = page.keys[page.keys.length - 1];
-    return { points, next: page.more && last !== undefined ? last : null };
+    return { page, next: page.more && last !== undefined ? last : null };
   }
 
   /** Series that hold at least one point, sorted by name. */
@@ -682,29 +694,9 @@ export class Engine {
     to?: bigint | number,
     options: RangeOptions = {},
   ): Promise<RangeArrowResult> {
-    validateSeriesName(series);
-    const bounds = toRange(from, to);
-    const limit = options.limit ?? rangeLimitDefault;
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > rangeLimitMax) {
-      throw new OmenDbError('OMENDB_ERR_INPUT_RANGE', `limit must be an integer from 1 to ${rangeLimitMax}`, {
-        limit,
-      });
-    }
-    let lo = bounds.from;
-    if (options.after !== undefined) {
-      const after = toKey(options.after, 'after');
-      if (after >= bounds.to)
-        return { table: pointsTable(new BigInt64Array(0), new Float64Array(0)), next: null };
-      if (after + 1n > lo) lo = after + 1n;
-    }
-    this.checkReadable();
     // rangePoints returns fresh arrays (slices or merge output), so the table may own them.
-    const page = rangePoints(this.layers(), series, lo, bounds.to, limit);
-    const last = page.keys[page.keys.length - 1];
-    return {
-      table: pointsTable(page.keys, page.values),
-      next: page.more && last !== undefined ? last : null,
-    };
+    const { page, next } = this.readPage(series, from, to, options);
+    return { table: pointsTable(page.keys, page.values), next };
   }
 
   // ---------------------------------------------------------------- maintenance
