@@ -12,8 +12,11 @@ export const probesDefault = 1_000_000;
 export const repeatsDefault = 5;
 /** Range scans per pass. */
 export const rangeScansDefault = 1000;
-/** Aggregate queries per pass (each one reads up to aggregatePointsMax points). */
-export const aggregateQueriesDefault = 2;
+/**
+ * Timed work per aggregate pass: a pass repeats its query until this much time is spent (at least
+ * once), since one query takes from microseconds (block summaries) to half a second (SQL).
+ */
+export const aggregatePassMsDefault = 250;
 /** Lookups per timed batch: see measure.ts for why lookups are timed in batches. */
 export const lookupBatchOpsDefault = 64;
 /** Untimed lookups before the first pass, so every contender is measured with optimized code. */
@@ -25,7 +28,7 @@ export interface BenchConfig {
   readonly probes: number;
   readonly repeats: number;
   readonly rangeScans: number;
-  readonly aggregateQueries: number;
+  readonly aggregatePassMs: number;
   readonly lookupBatchOps: number;
   readonly warmupOps: number;
   /** Sections and distributions to run; undefined runs everything. */
@@ -41,13 +44,13 @@ const numericOptions = {
   probes: 'probes',
   repeats: 'repeats',
   'range-scans': 'rangeScans',
-  'aggregate-queries': 'aggregateQueries',
+  'aggregate-pass-ms': 'aggregatePassMs',
   'batch-ops': 'lookupBatchOps',
   'warmup-ops': 'warmupOps',
 } as const;
 
 export const usage = `Usage: npm run bench -- [--points N] [--seed S] [--json FILE] [--only NAME[,NAME...]]
-  [--probes N] [--repeats N] [--range-scans N] [--aggregate-queries N] [--batch-ops N] [--warmup-ops N]
+  [--probes N] [--repeats N] [--range-scans N] [--aggregate-pass-ms N] [--batch-ops N] [--warmup-ops N]
 NAME: a section (${sectionNames.join(', ')}) or a distribution (${distributionNames.join(', ')})`;
 
 /** Parses the command line; throws a RangeError with the usage on anything it does not know. */
@@ -82,7 +85,7 @@ export function parseArgs(argv: readonly string[], log: (line: string) => void):
     probes: numbers.probes ?? probesDefault,
     repeats: numbers.repeats ?? repeatsDefault,
     rangeScans: numbers.rangeScans ?? rangeScansDefault,
-    aggregateQueries: numbers.aggregateQueries ?? aggregateQueriesDefault,
+    aggregatePassMs: numbers.aggregatePassMs ?? aggregatePassMsDefault,
     lookupBatchOps: numbers.lookupBatchOps ?? lookupBatchOpsDefault,
     warmupOps: numbers.warmupOps ?? warmupOpsDefault,
     only,

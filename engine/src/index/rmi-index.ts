@@ -98,7 +98,9 @@ export function createRmiIndex(keys: BigInt64Array, options: RmiOptions = {}): K
       if (xs[mid]! < x) lo = mid + 1;
       else hi = mid;
     }
-    if (lo >= n || xs[lo]! !== x) return lo;
+    // Below 2^53 in magnitude a double holds an integer exactly, so no other key shares x's double
+    // and the first double >= x is the exact lower bound: no bigint comparison on the common path.
+    if (lo >= n || xs[lo]! !== x || (x > -exactDoubleLimit && x < exactDoubleLimit)) return lo;
     // Keys sharing x's double (beyond 2^53) are told apart exactly, with bigints.
     return lowerBoundIn(keys, key, lo, tieEnd(xs, x, lo, n));
   }
@@ -242,10 +244,22 @@ function fitLeaf(xs: Float64Array, start: number, end: number, leaves: Float64Ar
   return Math.ceil(errorMax) - Math.floor(errorMin) + 4;
 }
 
-/** The end of the run of positions whose double equals x, from lo (which has it). */
+/** 2^53: integers strictly inside (-2^53, 2^53) convert to doubles exactly. */
+const exactDoubleLimit = 2 ** 53;
+
+/**
+ * The end of the run of positions whose double equals x, from lo (which has it). Gallops from lo
+ * first: runs of tied doubles are short (at most 2^11 keys share one near 2^63), so searching all
+ * of [lo, n) would cost log2(n) steps for nothing.
+ */
 function tieEnd(xs: Float64Array, x: number, lo: number, n: number): number {
   let low = lo;
-  let high = n;
+  let step = 1;
+  while (low + step < n && xs[low + step]! <= x) {
+    low += step;
+    step *= 2;
+  }
+  let high = low + step < n ? low + step : n;
   while (low < high) {
     const mid = (low + high) >>> 1;
     if (xs[mid]! <= x) low = mid + 1;
