@@ -93,6 +93,84 @@ export const errorRegistry = {
     status: 500,
     description: 'A file was written by a format version this build cannot read.',
   },
+  OMENDB_ERR_HTTP_BAD_REQUEST: {
+    status: 400,
+    description:
+      'The request does not match its schema: malformed JSON, a wrong type, a missing or unknown field, or a parameter out of range.',
+  },
+  OMENDB_ERR_HTTP_NOT_FOUND: {
+    status: 404,
+    description: 'No route matches the method and path, or the point or series asked for does not exist.',
+  },
+  OMENDB_ERR_HTTP_BODY_TOO_LARGE: {
+    status: 413,
+    description: 'The request body is larger than the configured limit (httpBodyBytes).',
+  },
+  OMENDB_ERR_HTTP_MEDIA_TYPE: {
+    status: 415,
+    description:
+      'The content type is neither application/json nor application/vnd.apache.arrow.stream (where the route takes Arrow).',
+  },
+  OMENDB_ERR_HTTP_NOT_READY: {
+    status: 503,
+    description: 'The server is still recovering the engine, or is shutting down; retry later.',
+  },
+  OMENDB_ERR_HTTP_INTERNAL: {
+    status: 500,
+    description: 'An unexpected failure inside the server; it is logged with the request id, and never described to the client.',
+  },
+  OMENDB_ERR_AUTH_REQUIRED: {
+    status: 401,
+    description: 'The route needs credentials: HTTP Basic or a Bearer token from POST /v1/auth/token.',
+  },
+  OMENDB_ERR_AUTH_INVALID: {
+    status: 401,
+    description:
+      'The credentials are wrong: unknown user, wrong password, or a token that is malformed, badly signed, of another algorithm, expired, not yet valid, or whose user was removed or changed password.',
+  },
+  OMENDB_ERR_AUTH_FORBIDDEN: {
+    status: 403,
+    description: "The user's role does not allow this route (reader reads, writer also writes, admin does everything, monitor sees /metrics and /health).",
+  },
+  OMENDB_ERR_AUTH_RATE_LIMITED: {
+    status: 429,
+    description: 'Too many failed authentications from this client; wait for the retry-after header\'s seconds.',
+  },
+  OMENDB_ERR_USERS_INVALID: {
+    status: 400,
+    description:
+      'A user name is not 1 to 64 characters of [A-Za-z0-9_.-], a role is not admin, writer, reader or monitor, or a password is shorter than 12 or longer than 1024 characters.',
+  },
+  OMENDB_ERR_USERS_EXISTS: {
+    status: 409,
+    description: 'A user with this name already exists.',
+  },
+  OMENDB_ERR_USERS_NOT_FOUND: {
+    status: 404,
+    description: 'No user has this name.',
+  },
+  OMENDB_ERR_USERS_LIMIT: {
+    status: 507,
+    description: 'Adding this user would exceed usersMax.',
+  },
+  OMENDB_ERR_USERS_FILE_CORRUPT: {
+    status: 500,
+    description: 'The users file does not parse, is larger than usersFileBytesMax, or holds an invalid entry.',
+  },
+  OMENDB_ERR_CONFIG_INVALID: {
+    status: 400,
+    description:
+      'A server option (command line, OMENDB_* environment variable or config file) is unknown, of the wrong type or out of range.',
+  },
+  OMENDB_ERR_CONFIG_NO_USERS: {
+    status: 400,
+    description:
+      'Authentication is on and the users file is empty: set OMENDB_ADMIN_PASSWORD to create the user admin, add a user with `omendb users add`, or use --auth off on a loopback address.',
+  },
+  OMENDB_ERR_CONFIG_AUTH_OFF_NOT_LOOPBACK: {
+    status: 400,
+    description: '--auth off is allowed only when the server binds a loopback address (127.0.0.0/8 or ::1).',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorRegistry;

@@ -14,6 +14,8 @@ export type {
   AggregateResult,
 } from './query/aggregate-options.ts';
 export type { ArrowInput } from './query/arrow-io.ts';
+export { checkDirectory } from './storage/check-directory.ts';
+export type { CheckProblem, CheckReport } from './storage/check-directory.ts';
 export { Engine, openEngine } from './storage/engine.ts';
 export type {
   EngineStats,
@@ -26,5 +28,5 @@ export type {
 } from './storage/engine.ts';
 export { keyMax, keyMin } from './storage/keys.ts';
 export type { EngineLogger } from './storage/logger.ts';
-export type { EngineOptions, SyncMode } from './storage/options.ts';
+export type { EngineObserver, EngineOptions, SyncMode } from './storage/options.ts';
 export { limits };

@@ -76,6 +76,13 @@ export const manifestBytesMax = 16 * 1024 * 1024;
 export const walCorruptionScanBytesMax = walSegmentBytesMax;
 
 /**
+ * Problems (and, separately, warnings) one `omendb check` report lists: a directory damaged
+ * everywhere still gives a report a person can read and a bounded amount of memory; the last
+ * entry counts the ones left out.
+ */
+export const checkProblemsMax = 1000;
+
+/**
  * RMI leaves are cut where keys stray more than this many positions from one line. 32 keeps
  * windows to a few cache lines while regular data still gets about N/1000 leaves or fewer: at
  * 10M keys fewer, longer leaves beat many short ones because the leaf table must stay in cache.
@@ -83,3 +90,42 @@ export const walCorruptionScanBytesMax = walSegmentBytesMax;
 export const rmiLeafErrorTarget = 32;
 /** The most leaves one index builds; past it the error target doubles until the leaves fit. */
 export const rmiLeavesMax = 1 << 20;
+
+// The HTTP server.
+
+/** Request bodies past this many bytes get 413: a 100k-point JSON batch is about 3 MiB. */
+export const httpBodyBytesDefault = 16 * 1024 * 1024;
+export const httpBodyBytesMax = 256 * 1024 * 1024;
+/** Points per HTTP write: the engine's batch limit (a larger batch gets its documented 413). */
+export const httpPointsPerRequestMax = writeBatchPointsMax;
+/** In-flight requests get this long to finish at shutdown before connections are cut. */
+export const shutdownGraceMsDefault = 10_000;
+export const shutdownGraceMsMax = 300_000;
+/** Tokens live 15 minutes by default (the session timeout), never more than a day. */
+export const tokenTtlSecondsDefault = 15 * 60;
+export const tokenTtlSecondsMax = 24 * 60 * 60;
+/** Clock skew tolerated for a token's iat: a token issued further in the future is rejected. */
+export const tokenClockSkewSeconds = 5;
+/** Failed authentications from one client within the window before it gets 429. */
+export const authFailuresMax = 10;
+export const authFailureWindowMs = 60_000;
+/** Clients tracked by the rate limiter; the oldest entry is dropped past this (memory stays bounded). */
+export const authClientsTrackedMax = 10_000;
+/**
+ * Verified credentials (a hash of the header, never the password) kept so that Basic auth does
+ * not pay scrypt per request; bounded, and dropped whenever the users file changes.
+ */
+export const credentialCacheEntriesMax = 1024;
+export const credentialCacheTtlMs = 60_000;
+/** The users file: entries, bytes, and the sizes of names and passwords. */
+export const usersMax = 1000;
+export const usersFileBytesMax = 1024 * 1024;
+export const userNameLengthMax = 64;
+export const passwordLengthMin = 12;
+export const passwordLengthMax = 1024;
+/** How often the server looks at the users file's mtime, to see changes made by `omendb users`. */
+export const usersReloadIntervalMs = 1000;
+/** The config file: larger is a mistake, not a config. */
+export const configFileBytesMax = 64 * 1024;
+/** Requests per error-rate window in /health (a ring of per-second counters). */
+export const healthErrorWindowSeconds = 60;

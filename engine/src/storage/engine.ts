@@ -87,6 +87,8 @@ export interface EngineStats {
   fsyncs: number;
   flushes: number;
   compactions: number;
+  /** Epoch ms of the last checkpoint since open (a flush that advanced the WAL position); 0: none yet. */
+  lastCheckpointMs: number;
   failed: string | null;
   recovery: RecoveryStats;
   index: IndexStats;
@@ -178,6 +180,8 @@ export class Engine {
     fsyncs: 0,
     flushes: 0,
     compactions: 0,
+    /** Wall-clock time (epoch ms) of the last manifest commit that advanced the checkpoint; 0: none since open. */
+    lastCheckpointMs: 0,
   };
   private recoveryStats: RecoveryStats = {
     durationMs: 0,
@@ -493,11 +497,9 @@ export class Engine {
     const wal = this.requireWal();
     const bytes = group.length === 1 ? group[0]!.bytes : concatRecords(group);
     await wal.append(bytes, group[0]!.seq);
-    if (this.options.sync === 'commit') {
-      await wal.sync();
-      this.counters.fsyncs++;
-    }
+    if (this.options.sync === 'commit') await this.syncWal(wal);
     this.counters.groupCommits++;
+    this.options.observer.groupCommit(group.length, bytes.length);
     for (const write of group) {
       assert(write.seq === this.appliedSeq + 1n, 'WAL records must be applied in sequence order');
       this.apply(write.op);
@@ -505,6 +507,13 @@ export class Engine {
       this.counters.writes++;
       if (write.op.kind === 'put') this.counters.pointsWritten += write.op.keys.length;
     }
+  }
+
+  private async syncWal(wal: WalWriter): Promise<void> {
+    const started = performance.now();
+    await wal.sync();
+    this.counters.fsyncs++;
+    this.options.observer.walFsync((performance.now() - started) / 1000);
   }
 
   private apply(op: WalOperation): void {
@@ -556,8 +565,7 @@ export class Engine {
       if (this.failure !== undefined || this.wal === undefined || !this.wal.needsSync) return;
       this.walLock
         .run(async () => {
-          await this.wal?.sync();
-          this.counters.fsyncs++;
+          if (this.wal !== undefined) await this.syncWal(this.wal);
         })
         .catch((error: unknown) =>
           this.fail(new OmenDbError('OMENDB_ERR_WAL_IO', 'interval fsync failed', {}, { cause: error })),
@@ -773,6 +781,7 @@ export class Engine {
       segments: segments.map((s) => s.record),
     };
     await writeManifest(this.fs, this.options.dir, next);
+    if (checkpointSeq > this.manifest.checkpointSeq) this.counters.lastCheckpointMs = Date.now();
     this.manifest = next;
   }
 

@@ -21,6 +21,19 @@ import type { RecoveryMode } from './wal-recovery.ts';
  */
 export type SyncMode = 'commit' | 'interval' | 'none';
 
+/**
+ * Events with a duration or a size, which counters in stats() cannot carry. Called on the write
+ * path, so an implementation must be cheap and must not throw.
+ */
+export interface EngineObserver {
+  /** One WAL fsync finished, taking this many seconds. */
+  walFsync(seconds: number): void;
+  /** One group commit appended this many write batches in this many bytes. */
+  groupCommit(records: number, bytes: number): void;
+}
+
+export const silentObserver: EngineObserver = { walFsync() {}, groupCommit() {} };
+
 export interface EngineOptions {
   /** The data directory; created if missing. */
   dir: string;
@@ -30,6 +43,8 @@ export interface EngineOptions {
   recovery?: RecoveryMode;
   index?: KeyIndexKind;
   logger?: EngineLogger;
+  /** Timings the engine reports as they happen (the server turns them into histograms). */
+  observer?: EngineObserver;
   /** The file-system seam; node:fs by default. Tests pass a simulated one. */
   fs?: FileSystem;
   /** Flush the memtable past this many bytes (at most the limit in limits.ts). */
@@ -47,6 +62,7 @@ export interface ResolvedOptions {
   recovery: RecoveryMode;
   index: KeyIndexKind;
   logger: EngineLogger;
+  observer: EngineObserver;
   memtableBytesMax: number;
   compactionSegmentsTrigger: number;
   autoMaintenance: boolean;
@@ -87,6 +103,7 @@ export function resolveOptions(options: EngineOptions): ResolvedOptions {
     recovery: oneOf(options.recovery, 'recovery', ['strict', 'truncate'] as const, 'strict'),
     index: oneOf(options.index, 'index', ['rmi', 'binary'] as const, 'rmi'),
     logger: options.logger ?? stderrLogger,
+    observer: options.observer ?? silentObserver,
     memtableBytesMax: integerIn(
       options.memtableBytesMax,
       'memtableBytesMax',

@@ -1,0 +1,34 @@
+import { describeConfig, loadServerConfig } from '../server/server-config.ts';
+import { startServer } from '../server/start-server.ts';
+
+/**
+ * `omendb serve`: prints one line `omendb listening on URL` on stdout once the engine is ready
+ * (logs are JSON lines on stderr), and shuts down gracefully on SIGTERM or SIGINT; a second
+ * signal exits at once.
+ */
+export async function serveCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const config = loadServerConfig(argv, env);
+  const server = await startServer(config, env, { logStream: process.stderr });
+  server.app.log.info({ config: describeConfig(config) }, 'configuration');
+  process.stdout.write(`omendb listening on ${server.url}\n`);
+  return new Promise<number>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals++;
+      if (signals > 1) {
+        process.stderr.write(`omendb: second ${signal}, exiting now\n`);
+        process.exit(130);
+      }
+      server.app.log.info({ signal }, 'shutting down');
+      server.close().then(
+        () => resolve(0),
+        (error: unknown) => {
+          server.app.log.error({ err: error }, 'shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}

@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { OmenDbError } from '../errors.ts';
+import { sendError } from './http-errors.ts';
+import { errorResponse } from './http-schemas.ts';
+import { roleAllows } from './roles.ts';
+import { adminRoutes } from './routes/admin-routes.ts';
+import { authRoutes } from './routes/auth-routes.ts';
+import { opsRoutes } from './routes/ops-routes.ts';
+import { arrowStreamType, pointsRoutes } from './routes/points-routes.ts';
+import { seriesRoutes } from './routes/series-routes.ts';
+import type { ServerContext } from './server-context.ts';
+
+/** With auth off (loopback only), every request acts as this identity. */
+const anonymousAdmin = { name: 'anonymous', role: 'admin', via: 'basic' } as const;
+
+export interface BuildServerOptions {
+  /** Where request logs go (JSON lines); tests pass a stream to inspect them. */
+  logStream?: NodeJS.WritableStream;
+}
+
+/**
+ * The HTTP server over a context: routes, validation, authentication and authorization in one
+ * onRequest hook, one error handler that speaks only registry codes, and metrics per request.
+ * It does not listen; start-server.ts does, and opens the engine.
+ */
+export function buildServer(context: ServerContext, options: BuildServerOptions = {}): FastifyInstance {
+  const { config } = context;
+  const https =
+    config.tlsCert === undefined || config.tlsKey === undefined
+      ? null
+      : { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) };
+  const app = Fastify({
+    ...(https === null ? {} : { https }),
+    bodyLimit: config.bodyLimitBytes,
+    logger: {
+      level: config.logLevel,
+      ...(options.logStream === undefined ? {} : { stream: options.logStream }),
+      // Belt and braces: the default request serializer logs no headers, and if a header ever
+      // is logged, these never are.
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'],
+    },
+    // Strict validation: a string is not a number here, and unknown fields are errors, not dropped.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    return503OnClosing: true,
+  } satisfies FastifyServerOptions);
+
+  app.decorateRequest('identity', null);
+  // Responses are serialized with JSON.stringify: keys are mixed numbers and strings, which
+  // the schema-driven serializer handles slowly; the schemas still document and are tested.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser(
+    arrowStreamType,
+    { parseAs: 'buffer', bodyLimit: config.bodyLimitBytes },
+    (_request, body, done) => done(null, body),
+  );
+
+  app.addHook('onRoute', (route) => collectOpenApi(context, route));
+  app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config.access ?? 'public';
+    if (access === 'public') return;
+    if (config.auth === 'off') {
+      request.identity = anonymousAdmin;
+      return;
+    }
+    const identity = await context.authenticator.authenticate(request.headers.authorization, request.ip);
+    if (identity === null) throw new OmenDbError('OMENDB_ERR_AUTH_REQUIRED', 'credentials required');
+    if (!roleAllows(identity.role, access))
+      throw new OmenDbError('OMENDB_ERR_AUTH_FORBIDDEN', `role ${identity.role} may not use this route`);
+    request.identity = identity;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    context.state.recordResponse(reply.statusCode);
+    const route = request.routeOptions.url ?? 'unmatched';
+    context.metrics.observeRequest(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
+  });
+  app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, new OmenDbError('OMENDB_ERR_HTTP_NOT_FOUND', 'no such route')),
+  );
+
+  pointsRoutes(app, context);
+  seriesRoutes(app, context);
+  adminRoutes(app, context);
+  authRoutes(app, context);
+  opsRoutes(app, context);
+  return app;
+}
+
+/** Builds the OpenAPI paths from each route's schemas as it registers. */
+function collectOpenApi(
+  context: ServerContext,
+  route: { method: string | string[]; url: string; schema?: unknown; config?: unknown },
+): void {
+  const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((m) => m !== 'HEAD');
+  const schema = (route.schema ?? {}) as Record<string, unknown>;
+  const config = (route.config ?? {}) as { access?: string; summary?: string };
+  const path = route.url.replace(/:([A-Za-z]+)/g, '{$1}');
+  const params = (schema.params as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
+  const query =
+    (schema.querystring as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
+  const parameters = [
+    ...Object.entries(params).map(([name, s]) => ({ name, in: 'path', required: true, schema: s })),
+    ...Object.entries(query).map(([name, s]) => ({ name, in: 'query', required: false, schema: s })),
+  ];
+  const body = schema.body as { content?: Record<string, { schema: unknown }> } | undefined;
+  const requestBody =
+    body === undefined
+      ? undefined
+      : { required: true, content: body.content ?? { 'application/json': { schema: body } } };
+  const responses: Record<string, unknown> = {};
+  for (const [status, response] of Object.entries((schema.response ?? {}) as Record<string, unknown>))
+    responses[status] = { description: status, content: { 'application/json': { schema: response } } };
+  responses.default = { description: 'error', content: { 'application/json': { schema: errorResponse } } };
+  context.openApiPaths[path] ??= {};
+  const entry = context.openApiPaths[path];
+  for (const method of methods) {
+    entry[method.toLowerCase()] = {
+      summary: config.summary ?? '',
+      'x-omendb-access': config.access ?? 'public',
+      ...(config.access === undefined || config.access === 'public'
+        ? { security: [] }
+        : { security: [{ basic: [] }, { bearer: [] }] }),
+      parameters,
+      ...(requestBody === undefined ? {} : { requestBody }),
+      responses,
+    };
+  }
+}

@@ -1,0 +1,126 @@
+import { tableToIPC } from 'apache-arrow';
+import type { FastifyInstance } from 'fastify';
+import { OmenDbError } from '../../errors.ts';
+import { keyMax, keyMin } from '../../storage/keys.ts';
+import { keyToJson, parseKeyText, pointsFromJson } from '../http-keys.ts';
+import {
+  deleteQuery,
+  okResponse,
+  pointParams,
+  pointResponse,
+  pointsBody,
+  rangeQuery,
+  rangeResponse,
+  seriesParams,
+  writtenResponse,
+} from '../http-schemas.ts';
+import type { ServerContext } from '../server-context.ts';
+
+export const arrowStreamType = 'application/vnd.apache.arrow.stream';
+
+interface SeriesParams {
+  series: string;
+}
+
+/** Ranges include both bounds; an omitted bound is the lowest or highest int64. */
+function bounds(query: { from?: string; to?: string }): { from: bigint; to: bigint } {
+  return {
+    from: query.from === undefined ? keyMin : parseKeyText(query.from, 'from'),
+    to: query.to === undefined ? keyMax : parseKeyText(query.to, 'to'),
+  };
+}
+
+function seconds(startedNs: bigint): number {
+  return Number(process.hrtime.bigint() - startedNs) / 1e9;
+}
+
+export function pointsRoutes(app: FastifyInstance, context: ServerContext): void {
+  const { state, metrics } = context;
+
+  app.post<{ Params: SeriesParams; Body: { points: unknown[][] } | Buffer }>(
+    '/v1/series/:series/points',
+    {
+      config: { access: 'write', summary: 'Write points (JSON or an Arrow IPC stream); 200 once durable.' },
+      schema: {
+        params: seriesParams,
+        // Arrow bodies are bytes, checked by the engine's Arrow reader; the JSON schema is for JSON.
+        body: { content: { 'application/json': { schema: pointsBody }, [arrowStreamType]: { schema: {} } } },
+        response: { 200: writtenResponse },
+      },
+    },
+    async (request) => {
+      const engine = state.engine();
+      const written = Buffer.isBuffer(request.body)
+        ? await engine.writeArrow(request.params.series, request.body)
+        : await engine.write(request.params.series, pointsFromJson(request.body.points));
+      return { written };
+    },
+  );
+
+  app.get<{ Params: SeriesParams & { key: string } }>(
+    '/v1/series/:series/points/:key',
+    {
+      config: { access: 'read', summary: 'Read one point.' },
+      schema: { params: pointParams, response: { 200: pointResponse } },
+    },
+    async (request) => {
+      const key = parseKeyText(request.params.key, 'key');
+      const started = process.hrtime.bigint();
+      const value = await state.engine().get(request.params.series, key);
+      metrics.observeQuery('get', seconds(started));
+      if (value === undefined)
+        throw new OmenDbError('OMENDB_ERR_HTTP_NOT_FOUND', 'no point at this key', { key: key.toString() });
+      return { key: keyToJson(key), value };
+    },
+  );
+
+  app.get<{
+    Params: SeriesParams;
+    Querystring: { from?: string; to?: string; after?: string; limit?: string };
+  }>(
+    '/v1/series/:series/points',
+    {
+      config: {
+        access: 'read',
+        summary: `Read a key range, one page at a time (JSON with a next cursor; Arrow with accept: ${arrowStreamType}, cursor in the omendb-next header).`,
+      },
+      schema: { params: seriesParams, querystring: rangeQuery, response: { 200: rangeResponse } },
+    },
+    async (request, reply) => {
+      const { from, to } = bounds(request.query);
+      const options = {
+        ...(request.query.limit === undefined ? {} : { limit: Number(request.query.limit) }),
+        ...(request.query.after === undefined ? {} : { after: parseKeyText(request.query.after, 'after') }),
+      };
+      const engine = state.engine();
+      const started = process.hrtime.bigint();
+      if ((request.headers.accept ?? '').includes(arrowStreamType)) {
+        const page = await engine.rangeArrow(request.params.series, from, to, options);
+        metrics.observeQuery('range', seconds(started));
+        if (page.next !== null) reply.header('omendb-next', page.next.toString());
+        return reply.type(arrowStreamType).send(Buffer.from(tableToIPC(page.table, 'stream')));
+      }
+      const page = await engine.range(request.params.series, from, to, options);
+      metrics.observeQuery('range', seconds(started));
+      const points = new Array<[number | string, number]>(page.points.length);
+      for (let i = 0; i < points.length; i++) {
+        const [key, value] = page.points[i]!;
+        points[i] = [keyToJson(key), value];
+      }
+      return { points, next: page.next === null ? null : keyToJson(page.next) };
+    },
+  );
+
+  app.delete<{ Params: SeriesParams; Querystring: { from?: string; to?: string } }>(
+    '/v1/series/:series/points',
+    {
+      config: { access: 'write', summary: 'Delete a key range (both bounds included); 200 once durable.' },
+      schema: { params: seriesParams, querystring: deleteQuery, response: { 200: okResponse } },
+    },
+    async (request) => {
+      const { from, to } = bounds(request.query);
+      await state.engine().deleteRange(request.params.series, from, to);
+      return { ok: true };
+    },
+  );
+}

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { OmenDbError } from '../errors.ts';
+import { tokenClockSkewSeconds } from '../limits.ts';
+import { isRole, type Role } from './roles.ts';
+import { writeFileAtomic0600 } from './users-store.ts';
+
+/** What a verified token says: checked again against the users file on every request. */
+export interface TokenClaims {
+  readonly name: string;
+  readonly role: Role;
+  readonly credentialId: string;
+  /** Epoch seconds. */
+  readonly expiresAt: number;
+}
+
+const issuer = 'omendb';
+const audience = 'omendb';
+/** 256 bits: HS256's key should be at least as long as its hash. */
+const secretBytes = 32;
+
+export function jwtSecretPath(dataDir: string): string {
+  return `${dataDir}/server/jwt-secret`;
+}
+
+/**
+ * The HS256 secret: from configuration when given, else generated once and stored 0600 beside
+ * the users file, so tokens survive a restart.
+ */
+export async function loadOrCreateJwtSecret(
+  dataDir: string,
+  configured: string | undefined,
+): Promise<Uint8Array> {
+  if (configured !== undefined) return new TextEncoder().encode(configured);
+  const path = jwtSecretPath(dataDir);
+  try {
+    const stored = Buffer.from((await readFile(path, 'utf8')).trim(), 'base64url');
+    if (stored.length >= secretBytes) return stored;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const secret = randomBytes(secretBytes);
+  await writeFileAtomic0600(path, `${secret.toString('base64url')}\n`);
+  return secret;
+}
+
+function invalidToken(reason: string): OmenDbError {
+  return new OmenDbError('OMENDB_ERR_AUTH_INVALID', `invalid token: ${reason}`, { reason });
+}
+
+export class TokenService {
+  constructor(
+    private readonly secret: Uint8Array,
+    readonly ttlSeconds: number,
+  ) {}
+
+  async issue(name: string, role: Role, credentialId: string): Promise<{ token: string; expiresAt: number }> {
+    const now = Math.floor(Date.now() / 1000);
+    const expiresAt = now + this.ttlSeconds;
+    const token = await new SignJWT({ role, cid: credentialId })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(name)
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setIssuedAt(now)
+      .setExpirationTime(expiresAt)
+      .sign(this.secret);
+    return { token, expiresAt };
+  }
+
+  /**
+   * Verifies signature (HS256 only: `alg: none` and every other algorithm are refused), issuer,
+   * audience and expiry with jose, then refuses tokens issued in the future beyond a small skew.
+   */
+  async verify(token: string): Promise<TokenClaims> {
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, this.secret, {
+        algorithms: ['HS256'],
+        issuer,
+        audience,
+        requiredClaims: ['sub', 'iat', 'exp'],
+      }));
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) throw invalidToken('expired');
+      throw invalidToken(error instanceof joseErrors.JOSEError ? error.code : 'malformed');
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const { sub, role, cid, iat, exp } = payload;
+    if (typeof iat !== 'number' || iat > now + tokenClockSkewSeconds)
+      throw invalidToken('issued in the future');
+    if (typeof sub !== 'string' || !isRole(role) || typeof cid !== 'string' || typeof exp !== 'number')
+      throw invalidToken('claims');
+    return { name: sub, role, credentialId: cid, expiresAt: exp };
+  }
+}
