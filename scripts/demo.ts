@@ -1,11 +1,15 @@
 /**
  * The main job until the harness exists: an end-to-end run of the embedded engine in a fresh
- * temporary directory. Every figure it prints is measured in this run; it exits non-zero if any
- * check fails.
+ * temporary directory, then of the HTTP server over another one (auth on, a token, writes,
+ * reads, an aggregate, metrics, a graceful stop). Every figure it prints is measured in this run;
+ * it exits non-zero if any check fails.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { openEngine, SimFileSystem } from '../engine/src/index.ts';
+import { configDefaults } from '../engine/src/server/server-config.ts';
+import { startServer } from '../engine/src/server/start-server.ts';
 import { silentLogger } from '../engine/src/storage/logger.ts';
 import { createPrng, seedFromEnv } from '../engine/src/util/prng.ts';
 
@@ -105,6 +109,66 @@ async function simulatedCrashRun(): Promise<void> {
   await recovered.close();
 }
 
+async function httpRun(): Promise<void> {
+  const dir = await mkdtemp(`${tmpdir()}/omendb-demo-http-`);
+  // No default credentials: the first start takes the admin password from the environment.
+  const password = randomBytes(18).toString('base64url');
+  const config = { ...configDefaults, data: dir, port: 0, logLevel: 'warn' as const };
+  const server = await startServer(config, { OMENDB_ADMIN_PASSWORD: password });
+  try {
+    console.log(`server listening on ${server.url} (auth on)`);
+    const basic = `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`;
+    const anonymous = await fetch(`${server.url}/v1/series`);
+    check(anonymous.status === 401, 'a request without credentials gets 401');
+    const tokenResponse = await fetch(`${server.url}/v1/auth/token`, {
+      method: 'POST',
+      headers: { authorization: basic },
+    });
+    const { token } = (await tokenResponse.json()) as { token: string };
+    const bearer = { authorization: `Bearer ${token}` };
+    const start = 1_700_000_000_000;
+    const points = Array.from({ length: 1000 }, (_, i) => [start + i * 1000, Math.sin(i / 50)]);
+    points.push(['9223372036854775807', 1]);
+    const written = await fetch(`${server.url}/v1/series/demo.wave/points`, {
+      method: 'POST',
+      headers: { ...bearer, 'content-type': 'application/json' },
+      body: JSON.stringify({ points }),
+    });
+    check(
+      (await written.json()).written === 1001,
+      'POST 1,001 points with a bearer token, one of them at 2^63-1',
+    );
+    const max = await fetch(`${server.url}/v1/series/demo.wave/points/9223372036854775807`, {
+      headers: bearer,
+    });
+    check(
+      (await max.json()).key === '9223372036854775807',
+      'GET the point at 2^63-1: its key comes back exact, as a string',
+    );
+    const aggregate = await fetch(
+      `${server.url}/v1/series/demo.wave/aggregate?to=${start + 999_999}&bucket=60000&fn=count,mean`,
+      {
+        headers: bearer,
+      },
+    );
+    const { buckets } = (await aggregate.json()) as { buckets: { count: number }[] };
+    check(
+      buckets.length === 17 && buckets.reduce((sum, b) => sum + b.count, 0) === 1000,
+      `aggregate per minute: ${buckets.length} buckets holding 1,000 points`,
+    );
+    const metrics = await (
+      await fetch(`${server.url}/metrics`, { headers: { authorization: basic } })
+    ).text();
+    const pointsWritten = /^omendb_points_written_total (\d+)$/m.exec(metrics)?.[1];
+    check(pointsWritten === '1001', `/metrics: omendb_points_written_total ${pointsWritten}`);
+  } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+  console.log('server stopped gracefully');
+}
+
 await realDirectoryRun();
 await simulatedCrashRun();
+await httpRun();
 console.log('demo finished');
