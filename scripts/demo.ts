@@ -127,7 +127,10 @@ async function httpRun(): Promise<void> {
     const { token } = (await tokenResponse.json()) as { token: string };
     const bearer = { authorization: `Bearer ${token}` };
     const start = 1_700_000_000_000;
-    const points = Array.from({ length: 1000 }, (_, i) => [start + i * 1000, Math.sin(i / 50)]);
+    const points: [number | string, number][] = Array.from({ length: 1000 }, (_, i) => [
+      start + i * 1000,
+      Math.sin(i / 50),
+    ]);
     points.push(['9223372036854775807', 1]);
     const written = await fetch(`${server.url}/v1/series/demo.wave/points`, {
       method: 'POST',
@@ -135,14 +138,14 @@ async function httpRun(): Promise<void> {
       body: JSON.stringify({ points }),
     });
     check(
-      (await written.json()).written === 1001,
+      ((await written.json()) as { written: number }).written === 1001,
       'POST 1,001 points with a bearer token, one of them at 2^63-1',
     );
     const max = await fetch(`${server.url}/v1/series/demo.wave/points/9223372036854775807`, {
       headers: bearer,
     });
     check(
-      (await max.json()).key === '9223372036854775807',
+      ((await max.json()) as { key: unknown }).key === '9223372036854775807',
       'GET the point at 2^63-1: its key comes back exact, as a string',
     );
     const aggregate = await fetch(

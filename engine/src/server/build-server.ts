@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { OmenDbError } from '../errors.ts';
 import { sendError } from './http-errors.ts';
-import { errorResponse } from './http-schemas.ts';
+import { errorResponse, seriesParams } from './http-schemas.ts';
 import { roleAllows } from './roles.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
@@ -42,7 +42,16 @@ export function buildServer(context: ServerContext, options: BuildServerOptions 
     },
     // Strict validation: a string is not a number here, and unknown fields are errors, not dropped.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
-    return503OnClosing: true,
+    // New requests during shutdown get the registry's 503 from the onRequest hook below.
+    return503OnClosing: false,
+    // find-my-way's default (100) would answer a valid 101..128-character series name with a 414
+    // outside the registry; the schemas and the engine bound parameters instead.
+    routerOptions: { maxParamLength: seriesParams.properties.series.maxLength },
+    // Failures inside the router (a malformed percent-encoding, a parameter over that length)
+    // would otherwise bypass the error handler: they speak registry codes too.
+    frameworkErrors: (error, request, reply) => {
+      sendError(request, reply, error);
+    },
   } satisfies FastifyServerOptions);
 
   app.decorateRequest('identity', null);
@@ -57,7 +66,12 @@ export function buildServer(context: ServerContext, options: BuildServerOptions 
   );
 
   app.addHook('onRoute', (route) => collectOpenApi(context, route));
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
+    if (context.state.phase === 'stopping') {
+      // Requests already past this hook finish (the grace period); new ones are turned away.
+      reply.header('connection', 'close');
+      throw new OmenDbError('OMENDB_ERR_HTTP_NOT_READY', 'server is shutting down');
+    }
     const access = request.routeOptions.config.access ?? 'public';
     if (access === 'public') return;
     if (config.auth === 'off') {

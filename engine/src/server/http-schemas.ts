@@ -70,7 +70,13 @@ export const aggregateQuery = {
     from: keyTextSchema,
     to: keyTextSchema,
     bucket: keyTextSchema,
-    fn: { type: 'string', pattern: `^(${aggregateFns.join('|')})(,(${aggregateFns.join('|')}))*$` },
+    // Names are checked by the engine, so an unknown one gets OMENDB_ERR_INPUT_AGGREGATE.
+    fn: {
+      type: 'string',
+      maxLength: 128,
+      pattern: '^[a-z]+(,[a-z]+)*$',
+      description: `comma list of ${aggregateFns.join(', ')}`,
+    },
   },
 } as const;
 

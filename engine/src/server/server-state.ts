@@ -22,9 +22,13 @@ export class ServerState {
     return this.engineRef;
   }
 
-  /** The engine for a request; 503 while starting or stopping. */
+  /**
+   * The engine for a request; 503 while starting. While stopping, requests already in flight
+   * still reach it (that is the grace period): the closing listener refuses new ones, and the
+   * engine itself refuses once it is closed.
+   */
   engine(): Engine {
-    if (this.phase !== 'ready' || this.engineRef === undefined)
+    if (this.phase === 'starting' || this.engineRef === undefined)
       throw new OmenDbError('OMENDB_ERR_HTTP_NOT_READY', `server is ${this.phase}`, { phase: this.phase });
     return this.engineRef;
   }

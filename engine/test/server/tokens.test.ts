@@ -39,7 +39,10 @@ describe('TokenService', () => {
     const cases = [
       await forged({ ...base, iat: now - 120, exp: now - 60 }),
       await forged({ ...base, iat: now + 3600, exp: now + 7200 }),
-      await forged({ ...base, iat: now, exp: now + 60 }, new TextEncoder().encode('another-secret-of-32-bytes-or-more!!')),
+      await forged(
+        { ...base, iat: now, exp: now + 60 },
+        new TextEncoder().encode('another-secret-of-32-bytes-or-more!!'),
+      ),
       await forged({ ...base, iss: 'someone-else', iat: now, exp: now + 60 }),
       await forged({ ...base, role: 'root', iat: now, exp: now + 60 }),
       await forged({ sub: 'alice', role: 'reader', cid: 'cid', iss: 'omendb', aud: 'omendb', iat: now }),
@@ -70,7 +73,9 @@ describe('TokenService', () => {
       expect(Buffer.from(second).equals(Buffer.from(first))).toBe(true);
       const configured = await loadOrCreateJwtSecret(dir, 'from-config-secret');
       expect(new TextDecoder().decode(configured)).toBe('from-config-secret');
-      expect((await readFile(jwtSecretPath(dir), 'utf8')).trim()).toBe(Buffer.from(first).toString('base64url'));
+      expect((await readFile(jwtSecretPath(dir), 'utf8')).trim()).toBe(
+        Buffer.from(first).toString('base64url'),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

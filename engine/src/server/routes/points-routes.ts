@@ -49,6 +49,9 @@ export function pointsRoutes(app: FastifyInstance, context: ServerContext): void
       },
     },
     async (request) => {
+      // Without a content type Fastify validates no body schema: a bodiless POST reaches here.
+      if (request.body === undefined || request.body === null)
+        throw new OmenDbError('OMENDB_ERR_HTTP_BAD_REQUEST', 'a JSON or Arrow body is required');
       const engine = state.engine();
       const written = Buffer.isBuffer(request.body)
         ? await engine.writeArrow(request.params.series, request.body)

@@ -1,0 +1,142 @@
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SimFileSystem } from '../../src/fs/sim-file-system.ts';
+import { openEngine } from '../../src/storage/engine.ts';
+import { silentLogger } from '../../src/storage/logger.ts';
+import type { CheckReport } from '../../src/storage/check-directory.ts';
+import { readTree } from '../support/sim-files.ts';
+import { runOmendb, stderrCode } from './cli-process.ts';
+
+/** `omendb check` end to end: exit 0 and a JSON report on a clean directory, 1 on damage, 3 when held. */
+
+let root: string;
+let clean: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(`${tmpdir()}/omendb-check-`);
+  clean = `${root}/clean`;
+  // A directory as the engine leaves it: segments from two checkpoints and records in the WAL.
+  const engine = await openEngine({ dir: clean, logger: silentLogger, autoMaintenance: false });
+  await engine.write(
+    'cpu',
+    Array.from({ length: 500 }, (_, i): [number, number] => [i, i / 2]),
+  );
+  await engine.checkpoint();
+  await engine.write('mem', [
+    [1, 1],
+    [2, 2],
+  ]);
+  await engine.checkpoint();
+  await engine.write('cpu', [[1000, 1]]);
+  await engine.close();
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** A copy of the clean directory to damage or hold. */
+async function copyOfClean(name: string): Promise<string> {
+  const dir = `${root}/${name}`;
+  await cp(clean, dir, { recursive: true });
+  return dir;
+}
+
+function report(stdout: unknown): CheckReport {
+  return JSON.parse(String(stdout)) as CheckReport;
+}
+
+describe('omendb check', () => {
+  it('exits 0 with a JSON report on a clean directory, and changes nothing', async () => {
+    const before = await readTree(clean);
+    const result = await runOmendb(['check', '--data', clean]);
+    expect(result.exitCode).toBe(0);
+    const parsed = report(result.stdout);
+    expect(parsed.ok).toBe(true);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.manifest.present).toBe(true);
+    expect(parsed.manifest.segments).toBeGreaterThanOrEqual(2);
+    expect(parsed.segments.checked).toBe(parsed.manifest.segments);
+    // close() flushed the last write into a segment too.
+    expect(parsed.segments.points).toBe(503);
+    expect(parsed.wal.records).toBe(0);
+    const after = await readTree(clean);
+    after.delete('LOCK');
+    before.delete('LOCK');
+    expect(after).toEqual(before);
+  });
+
+  it('exits 0 on a directory left by a crash, its WAL still holding records', async () => {
+    // The engine runs over a simulated disk that then loses power; the disk's content becomes a
+    // real directory, its WAL still holding the writes after the last checkpoint.
+    const fs = new SimFileSystem();
+    await fs.mkdir('/db');
+    const engine = await openEngine({ dir: '/db', fs, logger: silentLogger, autoMaintenance: false });
+    await engine.write('cpu', [
+      [1, 1],
+      [2, 2],
+    ]);
+    await engine.checkpoint();
+    for (let batch = 0; batch < 3; batch++) await engine.write('cpu', [[10 + batch, batch]]);
+    const dir = `${root}/crashed`;
+    for (const [path, bytes] of fs.crashKeepingAll().snapshotDurable()) {
+      if (path === '/db/LOCK') continue;
+      await mkdir(dirname(`${dir}${path.slice('/db'.length)}`), { recursive: true });
+      await writeFile(`${dir}${path.slice('/db'.length)}`, bytes);
+    }
+    const result = await runOmendb(['check', '--data', dir]);
+    expect(result.exitCode).toBe(0);
+    const parsed = report(result.stdout);
+    expect(parsed.ok).toBe(true);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.segments.points).toBe(2);
+    expect(parsed.wal.records).toBe(3);
+  });
+
+  it('exits 1 and names the segment after a byte of it is flipped', async () => {
+    const dir = await copyOfClean('flipped');
+    const segments = (await readdir(`${dir}/segments`)).filter((name) => !name.endsWith('.tmp')).sort();
+    expect(segments.length).toBeGreaterThan(0);
+    const victim = `segments/${segments[0]}`;
+    const bytes = await readFile(`${dir}/${victim}`);
+    const at = Math.floor(bytes.length / 2);
+    bytes[at] = bytes[at]! ^ 0xff;
+    await writeFile(`${dir}/${victim}`, bytes);
+
+    const result = await runOmendb(['check', '--data', dir]);
+    expect(result.exitCode).toBe(1);
+    const parsed = report(result.stdout);
+    expect(parsed.ok).toBe(false);
+    expect(parsed.problems.length).toBeGreaterThan(0);
+    expect(parsed.problems.map((problem) => [problem.code, problem.file])).toContainEqual([
+      'OMENDB_ERR_SEGMENT_CORRUPT',
+      victim,
+    ]);
+  });
+
+  it('exits 3 with OMENDB_ERR_DIR_LOCKED while an engine holds the directory', async () => {
+    const dir = await copyOfClean('held');
+    const engine = await openEngine({ dir, logger: silentLogger, autoMaintenance: false });
+    try {
+      const result = await runOmendb(['check', '--data', dir]);
+      expect(result.exitCode).toBe(3);
+      expect(stderrCode(result.stderr)).toBe('OMENDB_ERR_DIR_LOCKED');
+      expect(result.stdout).toBe('');
+      // The engine keeps working: the refused check took nothing from it.
+      await engine.write('cpu', [[2000, 2]]);
+      expect(await engine.get('cpu', 2000)).toBe(2);
+    } finally {
+      await engine.close();
+    }
+    // Released: the check runs now.
+    expect((await runOmendb(['check', '--data', dir])).exitCode).toBe(0);
+  });
+
+  it('without --data exits 2 with OMENDB_ERR_CONFIG_INVALID', async () => {
+    const result = await runOmendb(['check']);
+    expect(result.exitCode).toBe(2);
+    expect(stderrCode(result.stderr)).toBe('OMENDB_ERR_CONFIG_INVALID');
+  });
+});

@@ -1,0 +1,588 @@
+import { SignJWT } from 'jose';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ErrorCode } from '../../src/errors.ts';
+import { authFailuresMax, authFailureWindowMs } from '../../src/limits.ts';
+import type { Role } from '../../src/server/roles.ts';
+import {
+  createServerFixture,
+  expectRegistryError,
+  fixtureRoles,
+  type ServerFixture,
+} from './server-fixture.ts';
+
+/**
+ * Every route x every kind of caller, each cell checked for its exact status and code. The
+ * expected answer comes from the rule table below, written independently of roles.ts.
+ */
+
+type Access = 'public' | 'user' | 'read' | 'write' | 'admin' | 'monitor';
+
+/** Who may use a route of each access level (the README's route table). */
+const allowedRoles: Readonly<Record<Exclude<Access, 'public'>, readonly Role[]>> = {
+  user: ['admin', 'writer', 'reader', 'monitor'],
+  read: ['admin', 'writer', 'reader'],
+  write: ['admin', 'writer'],
+  admin: ['admin'],
+  monitor: ['admin', 'monitor'],
+};
+
+interface Caller {
+  readonly name: string;
+  readonly authorization: string | undefined;
+  /** none: no credentials; invalid: credentials that must be refused; valid: a role's own. */
+  readonly kind: 'none' | 'invalid' | 'valid';
+  readonly role?: Role;
+  readonly via?: 'basic' | 'token';
+}
+
+interface RouteCase {
+  readonly method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+  /** The route pattern, as in the OpenAPI document (`{param}`). */
+  readonly pattern: string;
+  readonly access: Access;
+  readonly success: number;
+  /** The concrete request; `allowed` says whether the rule table lets this caller through. */
+  readonly request: (allowed: boolean) => Pick<InjectOptions, 'url' | 'payload'>;
+}
+
+const seedSeries = 'seed';
+const newUserPassword = 'matrix-new-user-pw-1';
+const hijackPassword = 'hijacked-password-0';
+let userSeq = 0;
+let writeSeq = 0;
+/** Users the allowed DELETE /v1/users/:name cells remove, one per cell. */
+const victims: string[] = [];
+/** Names POST /v1/users created: allowed cells only. */
+const createdUsers: string[] = [];
+
+const getRoutes: RouteCase[] = [
+  { method: 'GET', pattern: '/ready', access: 'public', success: 200, request: () => ({ url: '/ready' }) },
+  { method: 'GET', pattern: '/status', access: 'public', success: 200, request: () => ({ url: '/status' }) },
+  {
+    method: 'GET',
+    pattern: '/openapi.json',
+    access: 'public',
+    success: 200,
+    request: () => ({ url: '/openapi.json' }),
+  },
+  { method: 'GET', pattern: '/health', access: 'monitor', success: 200, request: () => ({ url: '/health' }) },
+  {
+    method: 'GET',
+    pattern: '/metrics',
+    access: 'monitor',
+    success: 200,
+    request: () => ({ url: '/metrics' }),
+  },
+  {
+    method: 'GET',
+    pattern: '/v1/series',
+    access: 'read',
+    success: 200,
+    request: () => ({ url: '/v1/series' }),
+  },
+  {
+    method: 'GET',
+    pattern: '/v1/series/{series}/points',
+    access: 'read',
+    success: 200,
+    request: () => ({ url: `/v1/series/${seedSeries}/points?from=0&to=100` }),
+  },
+  {
+    method: 'GET',
+    pattern: '/v1/series/{series}/points/{key}',
+    access: 'read',
+    success: 200,
+    request: () => ({ url: `/v1/series/${seedSeries}/points/1` }),
+  },
+  {
+    method: 'GET',
+    pattern: '/v1/series/{series}/aggregate',
+    access: 'read',
+    success: 200,
+    request: () => ({ url: `/v1/series/${seedSeries}/aggregate?fn=count,sum&bucket=10` }),
+  },
+  {
+    method: 'GET',
+    pattern: '/v1/users',
+    access: 'admin',
+    success: 200,
+    request: () => ({ url: '/v1/users' }),
+  },
+];
+
+const routes: RouteCase[] = [
+  ...getRoutes,
+  // Fastify answers HEAD for every GET route: the same hook guards it.
+  ...getRoutes.map((route) => ({ ...route, method: 'HEAD' as const })),
+  {
+    method: 'POST',
+    pattern: '/v1/auth/token',
+    access: 'user',
+    success: 200,
+    request: () => ({ url: '/v1/auth/token' }),
+  },
+  {
+    method: 'POST',
+    pattern: '/v1/series/{series}/points',
+    access: 'write',
+    success: 200,
+    request: () => ({ url: '/v1/series/matrix/points', payload: { points: [[++writeSeq, 1.5]] } }),
+  },
+  {
+    method: 'DELETE',
+    pattern: '/v1/series/{series}/points',
+    access: 'write',
+    success: 200,
+    request: () => ({ url: '/v1/series/scratch/points?from=0&to=10' }),
+  },
+  {
+    method: 'DELETE',
+    pattern: '/v1/series/{series}',
+    access: 'write',
+    success: 200,
+    request: () => ({ url: '/v1/series/scratch' }),
+  },
+  {
+    method: 'POST',
+    pattern: '/v1/admin/checkpoint',
+    access: 'admin',
+    success: 200,
+    request: () => ({ url: '/v1/admin/checkpoint' }),
+  },
+  {
+    method: 'POST',
+    pattern: '/v1/admin/compact',
+    access: 'admin',
+    success: 200,
+    request: () => ({ url: '/v1/admin/compact' }),
+  },
+  {
+    method: 'POST',
+    pattern: '/v1/users',
+    access: 'admin',
+    success: 201,
+    request: (allowed) => {
+      const name = `matrix-user-${++userSeq}`;
+      if (allowed) createdUsers.push(name);
+      return { url: '/v1/users', payload: { name, role: 'admin', password: newUserPassword } };
+    },
+  },
+  {
+    method: 'DELETE',
+    pattern: '/v1/users/{name}',
+    access: 'admin',
+    success: 200,
+    // A refused caller aims at a real user, who must survive.
+    request: (allowed) => ({ url: `/v1/users/${allowed ? victims.shift() : 'reader'}` }),
+  },
+  {
+    method: 'PUT',
+    pattern: '/v1/users/{name}/password',
+    access: 'admin',
+    success: 200,
+    // A refused caller tries to take over the writer: its password must not change.
+    request: (allowed) => ({
+      url: `/v1/users/${allowed ? 'pw-target' : 'writer'}/password`,
+      payload: { password: hijackPassword },
+    }),
+  },
+];
+
+function expected(route: RouteCase, caller: Caller): { status: number; code?: ErrorCode } {
+  if (route.access === 'public') return { status: route.success };
+  if (caller.kind === 'none') return { status: 401, code: 'OMENDB_ERR_AUTH_REQUIRED' };
+  if (caller.kind === 'invalid') return { status: 401, code: 'OMENDB_ERR_AUTH_INVALID' };
+  if (!allowedRoles[route.access].includes(caller.role!))
+    return { status: 403, code: 'OMENDB_ERR_AUTH_FORBIDDEN' };
+  // Only a password buys a token: a token cannot renew itself.
+  if (route.access === 'user' && caller.via === 'token')
+    return { status: 401, code: 'OMENDB_ERR_AUTH_INVALID' };
+  return { status: route.success };
+}
+
+/** A distinct client address per request, so failed cells never add up to the rate limit. */
+let clientSeq = 0;
+function nextClient(): string {
+  clientSeq++;
+  return `10.${(clientSeq >> 16) & 255}.${(clientSeq >> 8) & 255}.${clientSeq & 255}`;
+}
+
+const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+let fixture: ServerFixture;
+let clockMs = Date.now();
+const callers: Caller[] = [];
+
+async function sign(claims: Record<string, unknown>): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(fixture.jwtSecret);
+}
+
+beforeAll(async () => {
+  fixture = await createServerFixture({ rateLimiterNow: () => clockMs });
+  const { users } = fixture.context;
+  const seed = await fixture.inject({
+    method: 'POST',
+    url: `/v1/series/${seedSeries}/points`,
+    headers: { authorization: fixture.basicFor('writer') },
+    payload: {
+      points: [
+        [1, 10],
+        [2, 20],
+        [3, 30],
+      ],
+    },
+  });
+  expect(seed.statusCode).toBe(200);
+
+  const adminCells = 2; // admin via Basic and via a token
+  for (let i = 0; i < adminCells; i++) {
+    const name = `victim-${i}`;
+    await users.add(name, 'reader', 'victim-password-1');
+    victims.push(name);
+  }
+  await users.add('pw-target', 'reader', 'pw-target-password-1');
+  await users.add('gone', 'admin', 'gone-password-123');
+  await users.add('changed', 'admin', 'changed-password-1');
+
+  const tokens = Object.fromEntries(
+    await Promise.all(fixtureRoles.map(async (role) => [role, await fixture.tokenFor(role)] as const)),
+  ) as Record<Role, string>;
+  const goneToken = await fixture.tokenWith('gone', 'gone-password-123');
+  const changedToken = await fixture.tokenWith('changed', 'changed-password-1');
+  await users.remove('gone');
+  await users.setPassword('changed', 'changed-password-2');
+
+  const now = Math.floor(Date.now() / 1000);
+  const admin = users.get('admin')!;
+  const claims = { role: 'admin', cid: admin.credentialId, sub: 'admin', iss: 'omendb', aud: 'omendb' };
+  const [header, payload, signature] = tokens.admin.split('.') as [string, string, string];
+  // A character in the middle: the last one of a base64url signature may only carry padding bits.
+  const middle = Math.floor(signature.length / 2);
+  const flipped = `${signature.slice(0, middle)}${signature[middle] === 'A' ? 'B' : 'A'}${signature.slice(middle + 1)}`;
+  const [readerHeader, readerPayload, readerSignature] = tokens.reader.split('.') as [string, string, string];
+  const promoted = b64url({
+    ...JSON.parse(Buffer.from(readerPayload, 'base64url').toString()),
+    role: 'admin',
+  });
+  // Control: the same secret and claims with a sound iat and exp are accepted, so the expired and
+  // future-dated tokens below are refused for their times alone.
+  const control = await fixture.inject({
+    method: 'GET',
+    url: '/v1/users',
+    headers: { authorization: `Bearer ${await sign({ ...claims, iat: now, exp: now + 60 })}` },
+  });
+  expect(control.statusCode).toBe(200);
+  const invalid = (name: string, authorization: string): Caller => ({ name, authorization, kind: 'invalid' });
+  const bearer = (token: string): string => `Bearer ${token}`;
+  callers.push(
+    { name: 'no credentials', authorization: undefined, kind: 'none' },
+    invalid('basic, wrong password', fixture.basic('admin', 'not-the-admin-password')),
+    invalid('basic, unknown user', fixture.basic('nobody', 'whatever-password-1')),
+    invalid('basic, malformed', `Basic ${Buffer.from('no-colon-here').toString('base64')}`),
+    invalid('unsupported scheme', 'Digest username="admin"'),
+    invalid('token expired', bearer(await sign({ ...claims, iat: now - 120, exp: now - 60 }))),
+    invalid('token with a flipped signature character', bearer(`${header}.${payload}.${flipped}`)),
+    invalid(
+      'token promoted to admin, signature kept',
+      bearer(`${readerHeader}.${promoted}.${readerSignature}`),
+    ),
+    invalid('token alg none', bearer(`${b64url({ alg: 'none', typ: 'JWT' })}.${payload}.`)),
+    invalid(
+      'token issued in the future',
+      bearer(await sign({ ...claims, iat: now + 3600, exp: now + 7200 })),
+    ),
+    invalid('token of a removed user', bearer(goneToken)),
+    invalid('token of a user whose password changed', bearer(changedToken)),
+    ...fixtureRoles.map(
+      (role): Caller => ({
+        name: `${role} via basic`,
+        authorization: fixture.basicFor(role),
+        kind: 'valid',
+        role,
+        via: 'basic',
+      }),
+    ),
+    ...fixtureRoles.map(
+      (role): Caller => ({
+        name: `${role} via token`,
+        authorization: bearer(tokens[role]),
+        kind: 'valid',
+        role,
+        via: 'token',
+      }),
+    ),
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await fixture?.close();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('authorization matrix', () => {
+  it('lists every route the server has', async () => {
+    const document = (await fixture.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      paths: Record<string, Record<string, { 'x-omendb-access': string }>>;
+    };
+    const served = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(
+        ([method, operation]) => `${method.toUpperCase()} ${path} ${operation['x-omendb-access']}`,
+      ),
+    );
+    const listed = routes
+      .filter((route) => route.method !== 'HEAD')
+      .map((r) => `${r.method} ${r.pattern} ${r.access}`);
+    expect(listed.sort()).toEqual(served.sort());
+    for (const route of routes)
+      expect(
+        fixture.app.hasRoute({ method: route.method, url: route.pattern.replace(/\{(\w+)\}/g, ':$1') }),
+      ).toBe(true);
+  });
+
+  it('answers every route x caller cell with its exact status and code', async () => {
+    const started = performance.now();
+    console.log(
+      `authorization matrix: ${routes.length} routes x ${callers.length} identities = ${routes.length * callers.length} cells`,
+    );
+    const failures: string[] = [];
+    for (const route of routes) {
+      for (const caller of callers) {
+        const want = expected(route, caller);
+        const { url, payload } = route.request(want.code === undefined);
+        const response: LightMyRequestResponse = await fixture.inject({
+          method: route.method,
+          url: url!,
+          ...(payload === undefined ? {} : { payload }),
+          headers: caller.authorization === undefined ? {} : { authorization: caller.authorization },
+          remoteAddress: nextClient(),
+        });
+        const cell = `${route.method} ${url} as ${caller.name}`;
+        const got =
+          route.method === 'HEAD' || response.statusCode < 400
+            ? undefined
+            : JSON.parse(response.body).error?.code;
+        if (response.statusCode !== want.status || (route.method !== 'HEAD' && got !== want.code)) {
+          failures.push(
+            `${cell}: want ${want.status} ${want.code ?? ''}, got ${response.statusCode} ${got ?? ''}`,
+          );
+          continue;
+        }
+        if (want.code !== undefined && route.method !== 'HEAD')
+          expectRegistryError(response, want.code, fixture);
+        if (want.status === 401) expect(response.headers['www-authenticate'], cell).toMatch(/^Basic /);
+      }
+    }
+    expect(failures).toEqual([]);
+    console.log(`authorization matrix took ${Math.round(performance.now() - started)} ms`);
+  });
+
+  it('let no refused caller change users or data', async () => {
+    const names = fixture.context.users.list().map((user) => user.name);
+    expect(names.sort()).toEqual(
+      ['admin', 'changed', 'monitor', 'pw-target', 'reader', 'writer', ...createdUsers].sort(),
+    );
+    expect(createdUsers).toHaveLength(2);
+    expect(victims).toEqual([]);
+    // The writer's password is unchanged (its Basic header is checked again after the users
+    // file changed), and the hijack password does not work.
+    const writer = await fixture.inject({
+      method: 'GET',
+      url: '/v1/series',
+      headers: { authorization: fixture.basicFor('writer') },
+    });
+    expect(writer.statusCode).toBe(200);
+    const hijacked = await fixture.inject({
+      method: 'GET',
+      url: '/v1/series',
+      headers: { authorization: fixture.basic('writer', hijackPassword) },
+      remoteAddress: nextClient(),
+    });
+    expectRegistryError(hijacked, 'OMENDB_ERR_AUTH_INVALID', fixture);
+    const seed = await fixture.inject({
+      method: 'GET',
+      url: `/v1/series/${seedSeries}/points`,
+      headers: { authorization: fixture.basicFor('reader') },
+    });
+    expect(seed.json()).toEqual({
+      points: [
+        [1, 10],
+        [2, 20],
+        [3, 30],
+      ],
+      next: null,
+    });
+    // Two writes per allowed caller (writer and admin, Basic and token) and no others.
+    const matrix = await fixture.inject({
+      method: 'GET',
+      url: '/v1/series/matrix/aggregate?fn=count',
+      headers: { authorization: fixture.basicFor('reader') },
+    });
+    expect(matrix.json()).toEqual({ buckets: [{ start: expect.anything(), count: 4 }] });
+  });
+});
+
+describe('auth rate limit', () => {
+  it(`answers 429 after ${authFailuresMax} failures from one client, even to the right password; others are unaffected`, async () => {
+    const attacker = '203.0.113.7';
+    const bystander = '203.0.113.8';
+    const wrong = fixture.basic('reader', 'wrong-password-for-rate');
+    const right = fixture.basicFor('reader');
+    for (let i = 0; i < authFailuresMax; i++) {
+      const response = await fixture.inject({
+        method: 'GET',
+        url: '/v1/series',
+        headers: { authorization: wrong },
+        remoteAddress: attacker,
+      });
+      expectRegistryError(response, 'OMENDB_ERR_AUTH_INVALID', fixture);
+    }
+    for (const authorization of [right, wrong, `Bearer ${await fixture.tokenFor('reader')}`]) {
+      const limited = await fixture.inject({
+        method: 'GET',
+        url: '/v1/series',
+        headers: { authorization },
+        remoteAddress: attacker,
+      });
+      expectRegistryError(limited, 'OMENDB_ERR_AUTH_RATE_LIMITED', fixture);
+      const retryAfter = limited.headers['retry-after'];
+      expect(retryAfter).toMatch(/^[0-9]+$/);
+      expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+      expect(Number(retryAfter)).toBeLessThanOrEqual(authFailureWindowMs / 1000);
+    }
+    // Public routes stay open to the limited client; the other client is not limited.
+    expect((await fixture.inject({ method: 'GET', url: '/ready', remoteAddress: attacker })).statusCode).toBe(
+      200,
+    );
+    const other = await fixture.inject({
+      method: 'GET',
+      url: '/v1/series',
+      headers: { authorization: right },
+      remoteAddress: bystander,
+    });
+    expect(other.statusCode).toBe(200);
+    // The window ends: the right password works again from the limited client.
+    clockMs += authFailureWindowMs;
+    const after = await fixture.inject({
+      method: 'GET',
+      url: '/v1/series',
+      headers: { authorization: right },
+      remoteAddress: attacker,
+    });
+    expect(after.statusCode).toBe(200);
+  });
+});
+
+describe('tokens', () => {
+  const admin = () => ({ authorization: fixture.basicFor('admin') });
+
+  it('stops working at once when its user is removed', async () => {
+    const password = 'revoke-me-password-1';
+    const created = await fixture.inject({
+      method: 'POST',
+      url: '/v1/users',
+      headers: admin(),
+      payload: { name: 'revoke-me', role: 'writer', password },
+    });
+    expect(created.statusCode).toBe(201);
+    const bearer = { authorization: `Bearer ${await fixture.tokenWith('revoke-me', password)}` };
+    expect((await fixture.inject({ method: 'GET', url: '/v1/series', headers: bearer })).statusCode).toBe(
+      200,
+    );
+    const removed = await fixture.inject({ method: 'DELETE', url: '/v1/users/revoke-me', headers: admin() });
+    expect(removed.statusCode).toBe(200);
+    const refused = await fixture.inject({
+      method: 'GET',
+      url: '/v1/series',
+      headers: bearer,
+      remoteAddress: nextClient(),
+    });
+    expectRegistryError(refused, 'OMENDB_ERR_AUTH_INVALID', fixture);
+    const basic = await fixture.inject({
+      method: 'GET',
+      url: '/v1/series',
+      headers: { authorization: fixture.basic('revoke-me', password) },
+      remoteAddress: nextClient(),
+    });
+    expectRegistryError(basic, 'OMENDB_ERR_AUTH_INVALID', fixture);
+  });
+
+  it("stops working at once when its user's password changes; the new password buys a new one", async () => {
+    const password = 'rotate-me-password-1';
+    const next = 'rotate-me-password-2';
+    await fixture.inject({
+      method: 'POST',
+      url: '/v1/users',
+      headers: admin(),
+      payload: { name: 'rotate-me', role: 'reader', password },
+    });
+    const bearer = { authorization: `Bearer ${await fixture.tokenWith('rotate-me', password)}` };
+    expect((await fixture.inject({ method: 'GET', url: '/v1/series', headers: bearer })).statusCode).toBe(
+      200,
+    );
+    const changed = await fixture.inject({
+      method: 'PUT',
+      url: '/v1/users/rotate-me/password',
+      headers: admin(),
+      payload: { password: next },
+    });
+    expect(changed.statusCode).toBe(200);
+    const refused = await fixture.inject({
+      method: 'GET',
+      url: '/v1/series',
+      headers: bearer,
+      remoteAddress: nextClient(),
+    });
+    expectRegistryError(refused, 'OMENDB_ERR_AUTH_INVALID', fixture);
+    const oldBasic = await fixture.inject({
+      method: 'GET',
+      url: '/v1/series',
+      headers: { authorization: fixture.basic('rotate-me', password) },
+      remoteAddress: nextClient(),
+    });
+    expectRegistryError(oldBasic, 'OMENDB_ERR_AUTH_INVALID', fixture);
+    const fresh = { authorization: `Bearer ${await fixture.tokenWith('rotate-me', next)}` };
+    expect((await fixture.inject({ method: 'GET', url: '/v1/series', headers: fresh })).statusCode).toBe(200);
+  });
+
+  it('are bought with Basic only, never with a token', async () => {
+    const basic = await fixture.inject({
+      method: 'POST',
+      url: '/v1/auth/token',
+      headers: { authorization: fixture.basicFor('monitor') },
+    });
+    expect(basic.statusCode).toBe(200);
+    const issued = basic.json() as { token: string; tokenType: string; expiresIn: number; role: string };
+    expect(issued).toEqual({
+      token: expect.any(String),
+      tokenType: 'Bearer',
+      expiresIn: fixture.config.tokenTtlSeconds,
+      role: 'monitor',
+    });
+    const renewed = await fixture.inject({
+      method: 'POST',
+      url: '/v1/auth/token',
+      headers: { authorization: `Bearer ${issued.token}` },
+      remoteAddress: nextClient(),
+    });
+    expectRegistryError(renewed, 'OMENDB_ERR_AUTH_INVALID', fixture);
+  });
+
+  it('expire after tokenTtlSeconds', async () => {
+    const bearer = { authorization: `Bearer ${await fixture.tokenFor('reader')}` };
+    expect((await fixture.inject({ method: 'GET', url: '/v1/series', headers: bearer })).statusCode).toBe(
+      200,
+    );
+    vi.useFakeTimers({ now: Date.now() + (fixture.config.tokenTtlSeconds + 1) * 1000, toFake: ['Date'] });
+    const expired = await fixture.inject({
+      method: 'GET',
+      url: '/v1/series',
+      headers: bearer,
+      remoteAddress: nextClient(),
+    });
+    expectRegistryError(expired, 'OMENDB_ERR_AUTH_INVALID', fixture);
+  });
+});
