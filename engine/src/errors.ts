@@ -117,7 +117,8 @@ export const errorRegistry = {
   },
   OMENDB_ERR_HTTP_INTERNAL: {
     status: 500,
-    description: 'An unexpected failure inside the server; it is logged with the request id, and never described to the client.',
+    description:
+      'An unexpected failure inside the server; it is logged with the request id, and never described to the client.',
   },
   OMENDB_ERR_AUTH_REQUIRED: {
     status: 401,
@@ -130,11 +131,13 @@ export const errorRegistry = {
   },
   OMENDB_ERR_AUTH_FORBIDDEN: {
     status: 403,
-    description: "The user's role does not allow this route (reader reads, writer also writes, admin does everything, monitor sees /metrics and /health).",
+    description:
+      "The user's role does not allow this route (reader reads, writer also writes, admin does everything, monitor sees /metrics and /health).",
   },
   OMENDB_ERR_AUTH_RATE_LIMITED: {
     status: 429,
-    description: 'Too many failed authentications from this client; wait for the retry-after header\'s seconds.',
+    description:
+      "Too many failed authentications from this client; wait for the retry-after header's seconds.",
   },
   OMENDB_ERR_USERS_INVALID: {
     status: 400,
@@ -155,7 +158,8 @@ export const errorRegistry = {
   },
   OMENDB_ERR_USERS_FILE_CORRUPT: {
     status: 500,
-    description: 'The users file does not parse, is larger than usersFileBytesMax, or holds an invalid entry.',
+    description:
+      'The users file does not parse, is larger than usersFileBytesMax, or holds an invalid entry.',
   },
   OMENDB_ERR_CONFIG_INVALID: {
     status: 400,

@@ -9,7 +9,7 @@ import {
   syncIntervalMsMin,
 } from '../../src/limits.ts';
 import { silentLogger, stderrLogger } from '../../src/storage/logger.ts';
-import { type EngineOptions, resolveOptions } from '../../src/storage/options.ts';
+import { type EngineOptions, resolveOptions, silentObserver } from '../../src/storage/options.ts';
 
 function rejected(options: unknown): { code: string; option: unknown } | undefined {
   try {
@@ -30,6 +30,7 @@ describe('resolveOptions', () => {
       recovery: 'strict',
       index: 'rmi',
       logger: stderrLogger,
+      observer: silentObserver,
       memtableBytesMax,
       compactionSegmentsTrigger,
       autoMaintenance: true,
@@ -44,6 +45,7 @@ describe('resolveOptions', () => {
       recovery: 'truncate',
       index: 'binary',
       logger: silentLogger,
+      observer: { walFsync() {}, groupCommit() {} },
       memtableBytesMax: 4096,
       compactionSegmentsTrigger: 3,
       autoMaintenance: false,
