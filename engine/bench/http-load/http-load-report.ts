@@ -1,0 +1,52 @@
+import { writeFile } from 'node:fs/promises';
+import { formatNs, formatRate, table } from '../report.ts';
+import type { HttpLoadFigure, HttpLoadReport } from './http-load-suite.ts';
+
+/** Targets from the issue: shown, not asserted. */
+const getShareOfBareMin = 0.6;
+const getP99NsMax = 5e6;
+const postPointsPerSMin = 1e6;
+
+function rows(figures: readonly HttpLoadFigure[]): string[][] {
+  return figures.map((f) => [
+    f.name,
+    f.contender,
+    formatRate(f.ops_per_s),
+    f.records_per_s === undefined ? '' : formatRate(f.records_per_s),
+    formatNs(f.p50_ns),
+    formatNs(f.p99_ns),
+    f.ratio_vs_bare === undefined ? '' : `${f.ratio_vs_bare.toFixed(3)}x`,
+    String(f.failures),
+  ]);
+}
+
+export function targetLines(report: HttpLoadReport): string[] {
+  const get = report.figures.find((f) => f.name === 'point GET' && f.contender === 'omendb')!;
+  const post = report.figures.find((f) => f.name.startsWith('POST') && f.contender === 'omendb')!;
+  const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
+  return [
+    `point GET >= 60% of bare requests/s: ${((get.ratio_vs_bare ?? 0) * 100).toFixed(1)}% ${verdict((get.ratio_vs_bare ?? 0) >= getShareOfBareMin)}`,
+    `point GET p99 < 5 ms: ${formatNs(get.p99_ns)} ${verdict(get.p99_ns < getP99NsMax)}`,
+    `POST ${report.config.pointsPerPost} points, sync commit, >= 1M points/s: ${formatRate(post.records_per_s ?? 0)} points/s ${verdict((post.records_per_s ?? 0) >= postPointsPerSMin)}`,
+  ];
+}
+
+export function formatHttpLoadReport(report: HttpLoadReport): string {
+  const c = report.config;
+  return [
+    `HTTP load: ${c.connections} connections, ${c.passes} alternating passes of ${c.durationS} s, ${c.points} points preloaded; medians of the passes.`,
+    'omendb: `omendb serve` (auth on, Bearer token, sync commit) in its own process; bare: a fastify route in its own process; load: autocannon in this one. Loopback only.',
+    '',
+    table(
+      ['test', 'contender', 'requests/s', 'points/s', 'p50', 'p99', 'vs bare', 'failures'],
+      rows(report.figures),
+    ),
+    '',
+    '## Targets (shown, not asserted)',
+    ...targetLines(report),
+  ].join('\n');
+}
+
+export async function writeHttpLoadJson(file: string, report: HttpLoadReport): Promise<void> {
+  await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+}

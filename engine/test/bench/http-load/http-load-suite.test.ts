@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { parseHttpLoadArgs } from '../../../bench/http-load/http-load-config.ts';
+import { formatHttpLoadReport, targetLines } from '../../../bench/http-load/http-load-report.ts';
+import { runHttpLoad } from '../../../bench/http-load/http-load-suite.ts';
+
+describe('HTTP load benchmark', () => {
+  it('parses its options, with bounds', () => {
+    expect(parseHttpLoadArgs(['--points', '500', '--seed', '7']).points).toBe(500);
+    expect(parseHttpLoadArgs(['--quick']).passes).toBe(1);
+    expect(() => parseHttpLoadArgs(['--passes', '0'])).toThrow(RangeError);
+    expect(() => parseHttpLoadArgs(['--bogus', '1'])).toThrow(RangeError);
+    expect(() => parseHttpLoadArgs(['stray'])).toThrow(RangeError);
+  });
+
+  it('measures both servers end to end in quick mode, with no failed requests', async () => {
+    const config = { ...parseHttpLoadArgs(['--quick', '--points', '1000']), connections: 4 };
+    console.log(`http load seed ${config.seed}`);
+    const report = await runHttpLoad(config, () => undefined);
+    expect(report.figures.map((f) => `${f.name}/${f.contender}`)).toEqual([
+      'point GET/bare',
+      'point GET/omendb',
+      'POST 1000 points/bare',
+      'POST 1000 points/omendb',
+    ]);
+    for (const figure of report.figures) {
+      expect(figure.failures).toBe(0);
+      expect(figure.ops_per_s).toBeGreaterThan(0);
+      expect(Number.isFinite(figure.p99_ns)).toBe(true);
+      expect(figure.p99_ns).toBeGreaterThanOrEqual(figure.p50_ns);
+    }
+    const omendbPost = report.figures[3]!;
+    expect(omendbPost.records_per_s).toBeCloseTo(omendbPost.ops_per_s * 1000, 6);
+    expect(omendbPost.ratio_vs_bare).toBeGreaterThan(0);
+    expect(targetLines(report)).toHaveLength(3);
+    expect(formatHttpLoadReport(report)).toContain('vs bare');
+  });
+});
