@@ -4,7 +4,7 @@ import { credentialCacheEntriesMax, credentialCacheTtlMs, usersReloadIntervalMs 
 import { decoyPasswordHash, verifyPassword } from './passwords.ts';
 import type { AuthRateLimiter } from './rate-limiter.ts';
 import type { Role } from './roles.ts';
-import type { TokenService } from './tokens.ts';
+import type { TokenClaims, TokenService } from './tokens.ts';
 import type { UserRecord, UsersStore } from './users-store.ts';
 
 export interface Identity {
@@ -29,6 +29,12 @@ interface CachedCredential {
  */
 export class Authenticator {
   private readonly cache = new Map<string, CachedCredential>();
+  /**
+   * Tokens whose signature was verified, until they expire: the HMAC and JSON work of jose is
+   * most of a cheap request's cost otherwise. Claims are still checked against the users file
+   * on every request, so removal and password changes take effect at once.
+   */
+  private readonly verifiedTokens = new Map<string, TokenClaims>();
   private lastReloadMs = 0;
 
   constructor(
@@ -87,11 +93,22 @@ export class Authenticator {
   }
 
   private async bearer(token: string): Promise<Identity> {
-    const claims = await this.tokens.verify(token);
+    const claims = await this.verifiedToken(token);
     const user = this.users.get(claims.name);
     if (user === undefined || user.credentialId !== claims.credentialId || user.role !== claims.role)
       throw new OmenDbError('OMENDB_ERR_AUTH_INVALID', 'token no longer valid for this user');
     return { name: user.name, role: user.role, via: 'token' };
+  }
+
+  private async verifiedToken(token: string): Promise<TokenClaims> {
+    const cached = this.verifiedTokens.get(token);
+    if (cached !== undefined && cached.expiresAt > Date.now() / 1000) return cached;
+    this.verifiedTokens.delete(token);
+    const claims = await this.tokens.verify(token);
+    if (this.verifiedTokens.size >= credentialCacheEntriesMax)
+      this.verifiedTokens.delete(this.verifiedTokens.keys().next().value!);
+    this.verifiedTokens.set(token, claims);
+    return claims;
   }
 
   private remember(cacheKey: string, user: UserRecord): void {
@@ -109,6 +126,9 @@ export class Authenticator {
     const now = Date.now();
     if (now - this.lastReloadMs < usersReloadIntervalMs) return;
     this.lastReloadMs = now;
-    if (await this.users.reload()) this.cache.clear();
+    if (await this.users.reload()) {
+      this.cache.clear();
+      this.verifiedTokens.clear();
+    }
   }
 }
