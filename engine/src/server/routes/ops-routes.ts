@@ -106,22 +106,37 @@ export function opsRoutes(app: FastifyInstance, context: ServerContext): void {
 
   app.get(
     '/metrics',
-    { config: { access: 'monitor', summary: 'Prometheus text exposition format.' } },
+    {
+      config: { access: 'monitor', summary: 'Prometheus text exposition format.' },
+      schema: { response: { 200: { type: 'string', description: 'text/plain; version=0.0.4' } } },
+    },
     async (_request, reply) =>
       reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
 
-  app.get('/openapi.json', { config: { access: 'public', summary: 'This document.' } }, async () => ({
-    openapi: '3.1.0',
-    info: { title: 'OmenDB HTTP API', version: '1' },
-    components: {
-      securitySchemes: {
-        basic: { type: 'http', scheme: 'basic' },
-        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-      },
+  const openApiDocument = {
+    type: 'object',
+    required: ['openapi', 'info', 'paths'],
+    properties: { openapi: { type: 'string' }, info: { type: 'object' }, paths: { type: 'object' } },
+  } as const;
+  app.get(
+    '/openapi.json',
+    {
+      config: { access: 'public', summary: 'This document.' },
+      schema: { response: { 200: openApiDocument } },
     },
-    paths: context.openApiPaths,
-  }));
+    async () => ({
+      openapi: '3.1.0',
+      info: { title: 'OmenDB HTTP API', version: '1' },
+      components: {
+        securitySchemes: {
+          basic: { type: 'http', scheme: 'basic' },
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        },
+      },
+      paths: context.openApiPaths,
+    }),
+  );
 }
 
 /** The WAL's size on disk: what a restart would have to replay at most. */
