@@ -103,6 +103,8 @@ export async function runHttpLoad(
       const postPasses = { omendb: [] as LoadPass[], bare: [] as LoadPass[] };
       const nextKey = { next: keyBase + config.points * 1000 };
       const bareKey = { next: 0 };
+      // Enough bodies for 2,000 requests/s through the pass, bounded in load.ts.
+      const prebuilt = config.durationS * 2000;
       for (let pass = 0; pass < config.passes; pass++) {
         log(
           `pass ${pass + 1}/${config.passes}: GET bare, GET omendb, POST bare, POST omendb (${config.durationS} s each)`,
@@ -135,6 +137,7 @@ export async function runHttpLoad(
             config.pointsPerPost,
             config.connections,
             config.durationS,
+            prebuilt,
           ),
         );
         postPasses.omendb.push(
@@ -145,6 +148,7 @@ export async function runHttpLoad(
             config.pointsPerPost,
             config.connections,
             config.durationS,
+            prebuilt,
           ),
         );
       }
