@@ -1,5 +1,5 @@
 import { seedFromEnv } from '../src/util/prng.ts';
-import { distributionNames } from './distributions.ts';
+import { allDistributionNames } from './distributions.ts';
 
 /** The sections a run can measure; `--only` takes these and distribution names. */
 export const sectionNames = ['ingest', 'memory', 'lookup', 'range', 'aggregate'] as const;
@@ -51,7 +51,7 @@ const numericOptions = {
 
 export const usage = `Usage: npm run bench -- [--points N] [--seed S] [--json FILE] [--only NAME[,NAME...]]
   [--probes N] [--repeats N] [--range-scans N] [--aggregate-pass-ms N] [--batch-ops N] [--warmup-ops N]
-NAME: a section (${sectionNames.join(', ')}) or a distribution (${distributionNames.join(', ')})`;
+NAME: a section (${sectionNames.join(', ')}) or a distribution (${allDistributionNames.join(', ')})`;
 
 /** Parses the command line; throws a RangeError with the usage on anything it does not know. */
 export function parseArgs(argv: readonly string[], log: (line: string) => void): BenchConfig {
@@ -67,7 +67,7 @@ export function parseArgs(argv: readonly string[], log: (line: string) => void):
       json = value;
     } else if (name === 'only') {
       only = new Set(value.split(',').filter((part) => part.length > 0));
-      const known = new Set<string>([...sectionNames, ...distributionNames]);
+      const known = new Set<string>([...sectionNames, ...allDistributionNames]);
       for (const part of only) if (!known.has(part)) throw new RangeError(`unknown --only ${part}\n${usage}`);
     } else if (name in numericOptions) {
       const parsed = Number(value.replaceAll('_', ''));
@@ -99,6 +99,6 @@ export function selected(config: BenchConfig, section: SectionName, distribution
   const only = config.only;
   if (only === undefined) return true;
   const sectionsNamed = sectionNames.some((name) => only.has(name));
-  const distributionsNamed = distributionNames.some((name) => only.has(name));
+  const distributionsNamed = allDistributionNames.some((name) => only.has(name));
   return (!sectionsNamed || only.has(section)) && (!distributionsNamed || only.has(distribution));
 }
