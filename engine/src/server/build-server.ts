@@ -29,7 +29,7 @@ export function buildServer(context: ServerContext, options: BuildServerOptions 
   const https =
     config.tlsCert === undefined || config.tlsKey === undefined
       ? null
-      : { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) };
+      : { cert: readTlsFile(config.tlsCert, 'tlsCert'), key: readTlsFile(config.tlsKey, 'tlsKey') };
   const app = Fastify({
     ...(https === null ? {} : { https }),
     bodyLimit: config.bodyLimitBytes,
@@ -100,6 +100,14 @@ export function buildServer(context: ServerContext, options: BuildServerOptions 
   authRoutes(app, context);
   opsRoutes(app, context);
   return app;
+}
+
+function readTlsFile(path: string, option: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch {
+    throw new OmenDbError('OMENDB_ERR_CONFIG_INVALID', `cannot read ${option} file ${path}`, { option });
+  }
 }
 
 /** Builds the OpenAPI paths from each route's schemas as it registers. */

@@ -80,5 +80,11 @@ describe('omendb main', () => {
       exitCodes.usage,
     );
     expect(err).toContain('OMENDB_ERR_CONFIG_AUTH_OFF_NOT_LOOPBACK');
+    const env = { OMENDB_ADMIN_PASSWORD: 'a-long-enough-password' };
+    const missing = join(dir, 'missing.pem');
+    expect(
+      await main(['serve', '--data', dir, '--port', '0', '--tls-cert', missing, '--tls-key', missing], env),
+    ).toBe(exitCodes.usage);
+    expect(err).toContain('OMENDB_ERR_CONFIG_INVALID');
   });
 });
