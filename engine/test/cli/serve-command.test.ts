@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { type ClientRequest, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -85,7 +85,14 @@ function slowWrite(
     timeout: 30_000,
     headers: { authorization: auth, 'content-type': 'application/json', 'content-length': body.length },
   });
-  const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+  const response = collectResponse(req, 'slow write');
+  req.write(body.subarray(0, half));
+  return { finish: () => req.end(body.subarray(half)), response };
+}
+
+/** The status and body of a request's answer; rejects on a socket error or its timeout. */
+function collectResponse(req: ClientRequest, what: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
     req.on('response', (res) => {
       let text = '';
       res.on('data', (chunk: Buffer) => {
@@ -94,11 +101,9 @@ function slowWrite(
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
       res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new Error('slow write timed out')));
+    req.on('timeout', () => req.destroy(new Error(`${what} timed out`)));
     req.on('error', reject);
   });
-  req.write(body.subarray(0, half));
-  return { finish: () => req.end(body.subarray(half)), response };
 }
 
 describe('omendb serve over HTTP', () => {
@@ -386,29 +391,19 @@ describe('omendb serve over HTTPS', () => {
     options: { method?: string; headers?: Record<string, string>; body?: string; ca?: string } = {},
   ): Promise<{ status: number; body: string }> {
     const target = new URL(`${server.url}${path}`);
-    return new Promise((resolve, reject) => {
-      const req = httpsRequest({
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: options.method ?? 'GET',
-        headers: options.headers ?? {},
-        ca: options.ca ?? cert,
-        agent: false,
-        timeout: 15_000,
-      });
-      req.on('response', (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => {
-          text += chunk.toString();
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-        res.on('error', reject);
-      });
-      req.on('timeout', () => req.destroy(new Error('https request timed out')));
-      req.on('error', reject);
-      req.end(options.body);
+    const req = httpsRequest({
+      host: target.hostname,
+      port: target.port,
+      path: target.pathname,
+      method: options.method ?? 'GET',
+      headers: options.headers ?? {},
+      ca: options.ca ?? cert,
+      agent: false,
+      timeout: 15_000,
     });
+    const response = collectResponse(req, 'https request');
+    req.end(options.body);
+    return response;
   }
 
   it('prints an https:// URL and answers /ready over verified TLS', async () => {

@@ -9,15 +9,11 @@ import { type CheckReport, checkDirectory } from '../../src/storage/check-direct
 import { openEngine } from '../../src/storage/engine.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
 import { decodeManifest, encodeManifest, segmentFileName } from '../../src/storage/manifest.ts';
-import {
-  checkWalRecord,
-  encodeWalFileHeader,
-  encodeWalRecord,
-  walFileHeaderBytes,
-} from '../../src/storage/wal-record.ts';
+import { encodeWalFileHeader, encodeWalRecord, walFileHeaderBytes } from '../../src/storage/wal-record.ts';
 import { walFileName } from '../../src/storage/wal-writer.ts';
 import { codeOf } from '../support/codes.ts';
 import { readTree } from '../support/sim-files.ts';
+import { recordOffsets } from '../support/wal-files.ts';
 
 const tempDirs: string[] = [];
 
@@ -38,19 +34,6 @@ function batch(n: number): [bigint, number][] {
 
 function walPath(firstSeq: bigint): string {
   return `wal/${walFileName(firstSeq)}`;
-}
-
-/** Record start offsets in a WAL file whose records are all valid. */
-function recordOffsets(bytes: Uint8Array): number[] {
-  const offsets: number[] = [];
-  let offset = walFileHeaderBytes;
-  while (offset < bytes.length) {
-    const check = checkWalRecord(bytes, offset);
-    if (!check.ok) throw new Error(`fixture WAL unreadable at ${offset}`);
-    offsets.push(offset);
-    offset += check.recordLength;
-  }
-  return offsets;
 }
 
 /**

@@ -6,9 +6,10 @@ import { isOmenDbError } from '../../src/errors.ts';
 import { openEngine } from '../../src/storage/engine.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
 import { decodeSegment } from '../../src/storage/segment-file.ts';
-import { checkWalRecord, walFileHeaderBytes } from '../../src/storage/wal-record.ts';
+import { walFileHeaderBytes } from '../../src/storage/wal-record.ts';
 import { engineFingerprint, MapModel, type ModelOp } from '../support/model.ts';
 import { readTree, simWithFiles } from '../support/sim-files.ts';
+import { recordOffsets } from '../support/wal-files.ts';
 
 /**
  * Bit flips and truncations over real files written by the engine through node:fs. Every
@@ -25,19 +26,6 @@ function fingerprintAfter(count: number): string {
   const model = new MapModel();
   for (const op of batches.slice(0, count)) model.apply(op);
   return model.fingerprint();
-}
-
-/** Record start offsets in a WAL file. */
-function recordOffsets(bytes: Uint8Array): number[] {
-  const offsets: number[] = [];
-  let offset = walFileHeaderBytes;
-  while (offset < bytes.length) {
-    const check = checkWalRecord(bytes, offset);
-    if (!check.ok) throw new Error(`fixture WAL unreadable at ${offset}`);
-    offsets.push(offset);
-    offset += check.recordLength;
-  }
-  return offsets;
 }
 
 beforeAll(async () => {
