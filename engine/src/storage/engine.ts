@@ -763,7 +763,9 @@ export class Engine {
       await this.requireWal().rotate(coveredSeq + 1n);
     });
     if (frozen === undefined) return;
-    const segment = frozen.isEmpty ? undefined : await this.writeSegment(seriesDataFromMemtable(frozen));
+    const segment = frozen.isEmpty
+      ? undefined
+      : await this.writeSegment(await seriesDataFromMemtable(frozen));
     await this.manifestLock.run(async () => {
       const segments = segment === undefined ? this.segments : [...this.segments, segment];
       await this.commitManifest(segments, coveredSeq);
@@ -793,6 +795,7 @@ export class Engine {
     await writeFileAtomic(this.fs, this.segmentDir, `${file}.tmp`, file, bytes);
     // Decoding what was just encoded checks it once more and keeps only exact-size arrays in memory.
     const decoded = decodeSegment(bytes, record);
+    await yieldToEventLoop();
     const points = decoded.reduce((sum, entry) => sum + entry.keys.length, 0);
     return new LoadedSegment({ ...record, points }, decoded, this.indexFactory);
   }
@@ -940,7 +943,12 @@ function concatRecords(group: readonly QueuedWrite[]): Uint8Array {
   return bytes;
 }
 
-function seriesDataFromMemtable(memtable: Memtable): SegmentSeriesData[] {
+/**
+ * The frozen memtable's series, sorted. A flush runs on the event loop beside request handling,
+ * so it yields between its CPU-heavy steps (sorting, encoding, decoding, indexing): requests wait
+ * for one step, not for the whole flush.
+ */
+async function seriesDataFromMemtable(memtable: Memtable): Promise<SegmentSeriesData[]> {
   const data: SegmentSeriesData[] = [];
   for (const name of [...memtable.series.keys()].sort()) {
     const table = memtable.series.get(name)!;
@@ -948,5 +956,10 @@ function seriesDataFromMemtable(memtable: Memtable): SegmentSeriesData[] {
     if (keys.length === 0 && table.tombstones.length === 0 && !table.dropped) continue;
     data.push({ name, keys, values, tombstones: table.tombstones, dropped: table.dropped });
   }
+  await yieldToEventLoop();
   return data;
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
