@@ -1,4 +1,5 @@
 import { createPrng } from '../../src/util/prng.ts';
+import { medianFigures } from '../measure.ts';
 import { startBare, startOmenDb } from './child-servers.ts';
 import type { HttpLoadConfig } from './http-load-config.ts';
 import { getPass, type LoadPass, type LoadTarget, postPass } from './load.ts';
@@ -27,12 +28,6 @@ const series = 'bench.http';
 const preloadBatchPoints = 10_000;
 const keyBase = 1_700_000_000_000;
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 async function post(url: string, headers: Record<string, string>, body: unknown): Promise<unknown> {
   const response = await fetch(url, {
     method: 'POST',
@@ -50,13 +45,13 @@ function figure(
   passes: readonly LoadPass[],
   pointsPerRequest?: number,
 ): HttpLoadFigure {
-  const opsPerS = median(passes.map((p) => p.requestsPerS));
+  const { opsPerS, p50Ns, p99Ns } = medianFigures(passes);
   return {
     name,
     contender,
     n: config.points,
-    p50_ns: median(passes.map((p) => p.p50Ns)),
-    p99_ns: median(passes.map((p) => p.p99Ns)),
+    p50_ns: p50Ns,
+    p99_ns: p99Ns,
     ops_per_s: opsPerS,
     ...(pointsPerRequest === undefined ? {} : { records_per_s: opsPerS * pointsPerRequest }),
     failures: passes.reduce((sum, p) => sum + p.failures, 0),

@@ -1,11 +1,9 @@
 import autocannon from 'autocannon';
 import type { Prng } from '../../src/util/prng.ts';
+import type { PassFigures } from '../measure.ts';
 
 /** One load pass: what autocannon measured, in the units the report uses. */
-export interface LoadPass {
-  readonly requestsPerS: number;
-  readonly p50Ns: number;
-  readonly p99Ns: number;
+export interface LoadPass extends PassFigures {
   /** Answers that were not 2xx, plus socket errors and timeouts: a pass with any is not a valid figure. */
   readonly failures: number;
 }
@@ -30,7 +28,7 @@ async function run(
     ],
   });
   return {
-    requestsPerS: result.requests.total / result.duration,
+    opsPerS: result.requests.total / result.duration,
     // autocannon reports latency in milliseconds.
     p50Ns: result.latency.p50 * 1e6,
     p99Ns: result.latency.p99 * 1e6,

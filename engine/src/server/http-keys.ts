@@ -20,6 +20,14 @@ export function parseKeyText(text: string, name: string): bigint {
   return key;
 }
 
+/** Ranges include both bounds; an omitted bound is the lowest or highest int64. */
+export function keyRange(query: { from?: string; to?: string }): { from: bigint; to: bigint } {
+  return {
+    from: query.from === undefined ? keyMin : parseKeyText(query.from, 'from'),
+    to: query.to === undefined ? keyMax : parseKeyText(query.to, 'to'),
+  };
+}
+
 export function keyToJson(key: bigint): number | string {
   return key >= -9007199254740991n && key <= 9007199254740991n ? Number(key) : key.toString();
 }

@@ -19,7 +19,10 @@ export class ServerMetrics {
   private readonly fsyncSeconds: Histogram;
   private readonly groupCommitRecords: Histogram;
 
-  constructor(stats: () => EngineStats | undefined) {
+  /** One stats() reading shared by every collector of a scrape, instead of one per metric. */
+  private scrapeStats: EngineStats | undefined;
+
+  constructor(private readonly stats: () => EngineStats | undefined) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({
@@ -62,7 +65,7 @@ export class ServerMetrics {
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096],
       registers,
     });
-    registerEngineStats(this.registry, stats);
+    registerEngineStats(this.registry, () => this.scrapeStats);
   }
 
   readonly engineObserver: EngineObserver = {
@@ -76,9 +79,23 @@ export class ServerMetrics {
     this.requestSeconds.observe(labels, seconds);
   }
 
-  observeQuery(kind: QueryKind, seconds: number): void {
+  /** The text exposition of every metric, engine figures from one stats() reading. */
+  async exposition(): Promise<string> {
+    this.scrapeStats = this.stats();
+    try {
+      return await this.registry.metrics();
+    } finally {
+      this.scrapeStats = undefined;
+    }
+  }
+
+  /** Runs one engine query and records its kind and duration. */
+  async timeQuery<T>(kind: QueryKind, query: () => Promise<T>): Promise<T> {
+    const started = process.hrtime.bigint();
+    const result = await query();
     this.queries.inc({ kind });
-    this.querySeconds.observe({ kind }, seconds);
+    this.querySeconds.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
+    return result;
   }
 }
 

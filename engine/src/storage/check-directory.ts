@@ -1,18 +1,12 @@
 import { type ErrorCode, isOmenDbError, OmenDbError } from '../errors.ts';
 import { type FileSystem, fsErrorCode } from '../fs/file-system.ts';
 import { NodeFileSystem } from '../fs/node-file-system.ts';
-import { checkProblemsMax, walCorruptionScanBytesMax } from '../limits.ts';
+import { checkProblemsMax } from '../limits.ts';
 import { acquireDirLock } from './dir-lock.ts';
 import { type Manifest, manifestFileName, readManifest, segmentFilePattern } from './manifest.ts';
 import { decodeSegment } from './segment-file.ts';
-import {
-  checkWalRecord,
-  decodeWalPayload,
-  isWalFileHeader,
-  walFileHeaderBytes,
-  walRecordHeaderBytes,
-} from './wal-record.ts';
-import { listWalFiles } from './wal-recovery.ts';
+import { checkWalRecord, decodeWalPayload, isWalFileHeader, walFileHeaderBytes } from './wal-record.ts';
+import { findValidWalRecord, listWalFiles } from './wal-recovery.ts';
 
 /**
  * The offline check behind `omendb check --data DIR`: verifies a data directory without
@@ -52,15 +46,6 @@ export interface CheckReport {
 const walSubdir = 'wal';
 const segmentSubdir = 'segments';
 const tempSuffix = '.tmp';
-
-/**
- * Byte offset of the sequence number inside a WAL record (see the layout in wal-record.ts).
- * Only the resync scan reads it, as a cheap filter before a full CRC check, the way recovery's
- * scan does; every record the check counts goes through checkWalRecord.
- */
-const walRecordSeqOffset = 8;
-/** How far past the expected sequence number a record found by the resync scan may be. */
-const walResyncSeqWindow = 0xffff_ffffn;
 
 /** Problems and warnings, each list capped at checkProblemsMax entries (the last one then counts the rest). */
 class Findings {
@@ -422,7 +407,7 @@ function walkWalFile(bytes: Uint8Array, firstSeq: bigint, file: string, findings
   // True at a record reached by resyncing: its sequence number starts the count afresh.
   let resynced = false;
   if (!isWalFileHeader(bytes)) {
-    const resume = findValidRecord(bytes, 1, firstSeq);
+    const resume = findValidWalRecord(bytes, 1, firstSeq);
     if (resume === undefined) {
       walk.badTail = { code: 'OMENDB_ERR_WAL_CORRUPT', file, offset: 0, message: 'bad WAL file header' };
       return walk;
@@ -473,7 +458,7 @@ function walkWalFile(bytes: Uint8Array, firstSeq: bigint, file: string, findings
         message: 'WAL record written by a format version this build cannot read',
       });
     }
-    const resume = findValidRecord(bytes, offset + 1, walk.nextSeq);
+    const resume = findValidWalRecord(bytes, offset + 1, walk.nextSeq);
     if (resume === undefined) {
       if (check.reason === 'version') {
         // Already a problem; where the sequence goes on from here is unknown.
@@ -500,22 +485,4 @@ function walkWalFile(bytes: Uint8Array, firstSeq: bigint, file: string, findings
     resynced = true;
   }
   return walk;
-}
-
-/**
- * The offset of the first record at or after `start` that passes checkWalRecord and whose
- * sequence number could follow `nextSeq`, looking at most walCorruptionScanBytesMax bytes ahead
- * (the bound recovery uses to tell a torn tail from mid-log corruption).
- */
-function findValidRecord(bytes: Uint8Array, start: number, nextSeq: bigint | undefined): number | undefined {
-  const end = Math.min(bytes.length, start + walCorruptionScanBytesMax);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let offset = start; offset + walRecordHeaderBytes <= end; offset++) {
-    if (nextSeq !== undefined) {
-      const seq = view.getBigUint64(offset + walRecordSeqOffset, true);
-      if (seq < nextSeq || seq > nextSeq + walResyncSeqWindow) continue;
-    }
-    if (checkWalRecord(bytes, offset).ok) return offset;
-  }
-  return undefined;
 }

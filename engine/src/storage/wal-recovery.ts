@@ -7,6 +7,7 @@ import {
   isWalFileHeader,
   type WalRecord,
   walFileHeaderBytes,
+  walRecordHeaderBytes,
 } from './wal-record.ts';
 import { walFileFirstSeq, walFilePattern } from './wal-writer.ts';
 
@@ -154,21 +155,37 @@ export async function listWalFiles(fs: FileSystem, walDir: string): Promise<WalF
   return names.sort().map((name) => ({ name, firstSeq: walFileFirstSeq(name)! }));
 }
 
+/** A record that follows a bad one carries a sequence number at most this far past the expected one. */
+const walResyncSeqWindow = 0xffff_ffffn;
+/** Where a record's sequence number sits in its header (after CRC32 and payload length). */
+const walRecordSeqOffset = 8;
+
 /**
- * Looks for any record with a valid CRC and a plausible sequence number after a bad one. Only
- * such a record proves that the bad bytes are not simply the torn end of the log.
+ * The offset of the first record at or after `start` that passes its CRC and whose sequence
+ * number could follow `expectedSeq`, looking at most walCorruptionScanBytesMax bytes ahead. Only
+ * such a record proves that bad bytes before it are not simply the torn end of the log; recovery
+ * and `omendb check` both decide with it.
  */
-function hasValidRecordAfter(bytes: Uint8Array, start: number, expectedSeq: bigint | undefined): boolean {
+export function findValidWalRecord(
+  bytes: Uint8Array,
+  start: number,
+  expectedSeq: bigint | undefined,
+): number | undefined {
   const end = Math.min(bytes.length, start + walCorruptionScanBytesMax);
-  const view = new DataView(bytes.buffer, bytes.byteOffset);
-  for (let offset = start; offset + 20 <= end; offset++) {
-    const seq = view.getBigUint64(offset + 8, true);
-    // Cheap filter first: a following record's sequence number lies just after the bad one's.
-    if (expectedSeq !== undefined && (seq < expectedSeq || seq > expectedSeq + 0xffffffffn)) continue;
-    const check = checkWalRecord(bytes, offset);
-    if (check.ok) return true;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let offset = start; offset + walRecordHeaderBytes <= end; offset++) {
+    if (expectedSeq !== undefined) {
+      // Cheap filter first: a following record's sequence number lies just after the bad one's.
+      const seq = view.getBigUint64(offset + walRecordSeqOffset, true);
+      if (seq < expectedSeq || seq > expectedSeq + walResyncSeqWindow) continue;
+    }
+    if (checkWalRecord(bytes, offset).ok) return offset;
   }
-  return false;
+  return undefined;
+}
+
+function hasValidRecordAfter(bytes: Uint8Array, start: number, expectedSeq: bigint | undefined): boolean {
+  return findValidWalRecord(bytes, start, expectedSeq) !== undefined;
 }
 
 async function laterFileHasRecord(

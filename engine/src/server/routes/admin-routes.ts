@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import { passwordLengthMax, userNameLengthMax } from '../../limits.ts';
 import { okResponse } from '../http-schemas.ts';
 import { roles } from '../roles.ts';
 import type { ServerContext } from '../server-context.ts';
 
-const userName = { type: 'string', minLength: 1, maxLength: 64 } as const;
-const password = { type: 'string', minLength: 1, maxLength: 1024 } as const;
+const userName = { type: 'string', minLength: 1, maxLength: userNameLengthMax } as const;
+const password = { type: 'string', minLength: 1, maxLength: passwordLengthMax } as const;
 
 export function adminRoutes(app: FastifyInstance, context: ServerContext): void {
   const { state, users } = context;
@@ -14,31 +15,21 @@ export function adminRoutes(app: FastifyInstance, context: ServerContext): void 
     properties: { ok: { type: 'boolean' }, durationMs: { type: 'number' } },
   };
 
-  app.post(
-    '/v1/admin/checkpoint',
-    {
-      config: { access: 'admin', summary: 'Flush the memtable to a segment and trim the WAL.' },
-      schema: { response: { 200: timed } },
-    },
-    async () => {
-      const started = performance.now();
-      await state.engine().checkpoint();
-      return { ok: true, durationMs: performance.now() - started };
-    },
-  );
-
-  app.post(
-    '/v1/admin/compact',
-    {
-      config: { access: 'admin', summary: 'Merge segments, applying deletes and overwrites.' },
-      schema: { response: { 200: timed } },
-    },
-    async () => {
-      const started = performance.now();
-      await state.engine().compact();
-      return { ok: true, durationMs: performance.now() - started };
-    },
-  );
+  const maintenance = [
+    ['checkpoint', 'Flush the memtable to a segment and trim the WAL.', () => state.engine().checkpoint()],
+    ['compact', 'Merge segments, applying deletes and overwrites.', () => state.engine().compact()],
+  ] as const;
+  for (const [name, summary, run] of maintenance) {
+    app.post(
+      `/v1/admin/${name}`,
+      { config: { access: 'admin', summary }, schema: { response: { 200: timed } } },
+      async () => {
+        const started = performance.now();
+        await run();
+        return { ok: true, durationMs: performance.now() - started };
+      },
+    );
+  }
 
   app.get(
     '/v1/users',

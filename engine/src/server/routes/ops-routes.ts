@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
+import type { EngineStats } from '../../storage/engine.ts';
 import type { ServerContext } from '../server-context.ts';
 
 const publicStatus = {
@@ -42,9 +43,14 @@ const healthSchema = {
 export function opsRoutes(app: FastifyInstance, context: ServerContext): void {
   const { state, metrics } = context;
 
+  /** The engine's stats once the server is ready (none while starting or stopping). */
+  function readyStats(): EngineStats | undefined {
+    return state.phase === 'ready' ? state.engineOrUndefined?.stats() : undefined;
+  }
+
   /** The public word on the server: its phase, or degraded when the engine has failed. Nothing more. */
-  function status(): 'starting' | 'ready' | 'stopping' | 'degraded' {
-    if (state.phase === 'ready' && state.engineOrUndefined?.stats().failed != null) return 'degraded';
+  function status(stats = readyStats()): 'starting' | 'ready' | 'stopping' | 'degraded' {
+    if (stats !== undefined && stats.failed !== null) return 'degraded';
     return state.phase;
   }
 
@@ -82,9 +88,8 @@ export function opsRoutes(app: FastifyInstance, context: ServerContext): void {
       },
     },
     async (_request, reply) => {
-      const engine = state.engineOrUndefined;
-      const stats = state.phase === 'ready' ? engine?.stats() : undefined;
-      const current = status();
+      const stats = readyStats();
+      const current = status(stats);
       const body = {
         status: current,
         uptimeSeconds: Math.round((Date.now() - state.startedAtMs) / 1000),
@@ -110,8 +115,7 @@ export function opsRoutes(app: FastifyInstance, context: ServerContext): void {
       config: { access: 'monitor', summary: 'Prometheus text exposition format.' },
       schema: { response: { 200: { type: 'string', description: 'text/plain; version=0.0.4' } } },
     },
-    async (_request, reply) =>
-      reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+    async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.exposition()),
   );
 
   const openApiDocument = {

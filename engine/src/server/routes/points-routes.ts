@@ -1,8 +1,7 @@
 import { tableToIPC } from 'apache-arrow';
 import type { FastifyInstance } from 'fastify';
 import { OmenDbError } from '../../errors.ts';
-import { keyMax, keyMin } from '../../storage/keys.ts';
-import { keyToJson, parseKeyText, pointsFromJson } from '../http-keys.ts';
+import { keyRange, keyToJson, parseKeyText, pointsFromJson } from '../http-keys.ts';
 import {
   deleteQuery,
   okResponse,
@@ -20,18 +19,6 @@ export const arrowStreamType = 'application/vnd.apache.arrow.stream';
 
 interface SeriesParams {
   series: string;
-}
-
-/** Ranges include both bounds; an omitted bound is the lowest or highest int64. */
-function bounds(query: { from?: string; to?: string }): { from: bigint; to: bigint } {
-  return {
-    from: query.from === undefined ? keyMin : parseKeyText(query.from, 'from'),
-    to: query.to === undefined ? keyMax : parseKeyText(query.to, 'to'),
-  };
-}
-
-function seconds(startedNs: bigint): number {
-  return Number(process.hrtime.bigint() - startedNs) / 1e9;
 }
 
 export function pointsRoutes(app: FastifyInstance, context: ServerContext): void {
@@ -68,9 +55,7 @@ export function pointsRoutes(app: FastifyInstance, context: ServerContext): void
     },
     async (request) => {
       const key = parseKeyText(request.params.key, 'key');
-      const started = process.hrtime.bigint();
-      const value = await state.engine().get(request.params.series, key);
-      metrics.observeQuery('get', seconds(started));
+      const value = await metrics.timeQuery('get', () => state.engine().get(request.params.series, key));
       if (value === undefined)
         throw new OmenDbError('OMENDB_ERR_HTTP_NOT_FOUND', 'no point at this key', { key: key.toString() });
       return { key: keyToJson(key), value };
@@ -90,21 +75,22 @@ export function pointsRoutes(app: FastifyInstance, context: ServerContext): void
       schema: { params: seriesParams, querystring: rangeQuery, response: { 200: rangeResponse } },
     },
     async (request, reply) => {
-      const { from, to } = bounds(request.query);
+      const { from, to } = keyRange(request.query);
       const options = {
         ...(request.query.limit === undefined ? {} : { limit: Number(request.query.limit) }),
         ...(request.query.after === undefined ? {} : { after: parseKeyText(request.query.after, 'after') }),
       };
       const engine = state.engine();
-      const started = process.hrtime.bigint();
       if ((request.headers.accept ?? '').includes(arrowStreamType)) {
-        const page = await engine.rangeArrow(request.params.series, from, to, options);
-        metrics.observeQuery('range', seconds(started));
+        const page = await metrics.timeQuery('range', () =>
+          engine.rangeArrow(request.params.series, from, to, options),
+        );
         if (page.next !== null) reply.header('omendb-next', page.next.toString());
         return reply.type(arrowStreamType).send(Buffer.from(tableToIPC(page.table, 'stream')));
       }
-      const page = await engine.range(request.params.series, from, to, options);
-      metrics.observeQuery('range', seconds(started));
+      const page = await metrics.timeQuery('range', () =>
+        engine.range(request.params.series, from, to, options),
+      );
       const points = new Array<[number | string, number]>(page.points.length);
       for (let i = 0; i < points.length; i++) {
         const [key, value] = page.points[i]!;
@@ -121,7 +107,7 @@ export function pointsRoutes(app: FastifyInstance, context: ServerContext): void
       schema: { params: seriesParams, querystring: deleteQuery, response: { 200: okResponse } },
     },
     async (request) => {
-      const { from, to } = bounds(request.query);
+      const { from, to } = keyRange(request.query);
       await state.engine().deleteRange(request.params.series, from, to);
       return { ok: true };
     },

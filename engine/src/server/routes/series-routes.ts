@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AggregateFn } from '../../query/aggregate-options.ts';
-import { keyMax, keyMin } from '../../storage/keys.ts';
-import { keyToJson, parseKeyText } from '../http-keys.ts';
+import { keyRange, keyToJson } from '../http-keys.ts';
 import { aggregateQuery, aggregateResponse, okResponse, seriesParams } from '../http-schemas.ts';
 import type { ServerContext } from '../server-context.ts';
 
@@ -56,15 +55,14 @@ export function seriesRoutes(app: FastifyInstance, context: ServerContext): void
     },
     async (request) => {
       const query = request.query;
-      const from = query.from === undefined ? keyMin : parseKeyText(query.from, 'from');
-      const to = query.to === undefined ? keyMax : parseKeyText(query.to, 'to');
+      const { from, to } = keyRange(query);
       const options = {
         ...(query.bucket === undefined ? {} : { bucket: BigInt(query.bucket) }),
         ...(query.fn === undefined ? {} : { fns: query.fn.split(',') as AggregateFn[] }),
       };
-      const started = process.hrtime.bigint();
-      const result = await state.engine().aggregate(request.params.series, from, to, options);
-      metrics.observeQuery('aggregate', Number(process.hrtime.bigint() - started) / 1e9);
+      const result = await metrics.timeQuery('aggregate', () =>
+        state.engine().aggregate(request.params.series, from, to, options),
+      );
       return { buckets: result.buckets.map((bucket) => ({ ...bucket, start: keyToJson(bucket.start) })) };
     },
   );
