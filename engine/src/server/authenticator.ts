@@ -65,8 +65,8 @@ export class Authenticator {
     }
   }
 
-  /** A user name and password checked directly (the token route accepts nothing else). */
-  async verifyUserPassword(name: string, password: string): Promise<UserRecord> {
+  /** A user name and password checked with scrypt; an unknown user costs the same time. */
+  private async verifyUserPassword(name: string, password: string): Promise<UserRecord> {
     const user = this.users.get(name);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await decoyPasswordHash()));
     if (user === undefined || !ok)
