@@ -43,7 +43,7 @@ export const errorRegistry = {
   OMENDB_ERR_INPUT_ARROW: {
     status: 400,
     description:
-      'Arrow input is not a Table or IPC bytes, or lacks a non-null `key` (Int64 or Timestamp) or `value` (Float64) column.',
+      'Arrow input is not a Table or IPC bytes; its schema is not exactly a non-null `key` (Int64 or Timestamp) and `value` (Float64) column without dictionaries; or its bytes are malformed (a batch that declares more rows than its buffers hold, more messages or batches than the limits allow, a file footer that lists a batch twice). Checked before anything is written.',
   },
   OMENDB_ERR_LIMIT_BATCH_POINTS: {
     status: 413,
@@ -65,7 +65,7 @@ export const errorRegistry = {
   OMENDB_ERR_ENGINE_FAILED: {
     status: 503,
     description:
-      'An earlier I/O failure (for example a failed fsync) put the engine in a failed state; reopen it to recover from the WAL.',
+      'An earlier I/O failure (for example a failed fsync) put the engine in a failed state; reopen it to recover from the WAL. The outcome of a write refused with this code is unknown: it may be present after recovery, so retry it idempotently (the same keys and values).',
   },
   OMENDB_ERR_DIR_LOCKED: {
     status: 409,
@@ -78,7 +78,8 @@ export const errorRegistry = {
   },
   OMENDB_ERR_WAL_IO: {
     status: 500,
-    description: 'Writing or fsyncing the WAL failed; the batch was not acknowledged.',
+    description:
+      'Writing or fsyncing the WAL failed; the batch was not acknowledged, but its outcome is unknown: it may have reached the disk and be present after recovery, so retry it idempotently (the same keys and values).',
   },
   OMENDB_ERR_SEGMENT_CORRUPT: {
     status: 500,
@@ -115,6 +116,20 @@ export const errorRegistry = {
     status: 503,
     description: 'The server is still recovering the engine, or is shutting down; retry later.',
   },
+  OMENDB_ERR_HTTP_HOST_NOT_ALLOWED: {
+    status: 403,
+    description:
+      'With --auth off, the Host header must name a loopback host (localhost, 127.0.0.0/8 or [::1]): a foreign name is how a web page reaches a local server by DNS rebinding.',
+  },
+  OMENDB_ERR_HTTP_TIMEOUT: {
+    status: 408,
+    description:
+      'The request (headers and body) did not arrive within the request timeout (requestTimeoutMs); the connection is closed.',
+  },
+  OMENDB_ERR_HTTP_HEADERS_TOO_LARGE: {
+    status: 431,
+    description: "The request's headers are larger than the server accepts (Node's maxHeaderSize).",
+  },
   OMENDB_ERR_HTTP_INTERNAL: {
     status: 500,
     description:
@@ -137,7 +152,12 @@ export const errorRegistry = {
   OMENDB_ERR_AUTH_RATE_LIMITED: {
     status: 429,
     description:
-      "Too many failed authentications from this client; wait for the retry-after header's seconds.",
+      "Too many failed authentications from this client address, or for this user name; wait for the retry-after header's seconds.",
+  },
+  OMENDB_ERR_AUTH_BUSY: {
+    status: 429,
+    description:
+      'Too many password checks are already running (passwordHashesInFlightMax); the request was refused before hashing. Retry after the retry-after header, or use a token.',
   },
   OMENDB_ERR_USERS_INVALID: {
     status: 400,
@@ -155,6 +175,11 @@ export const errorRegistry = {
   OMENDB_ERR_USERS_LIMIT: {
     status: 507,
     description: 'Adding this user would exceed usersMax.',
+  },
+  OMENDB_ERR_USERS_BUSY: {
+    status: 503,
+    description:
+      'Another process held the users-file lock for longer than usersLockWaitMsMax; the change was not made. Retry.',
   },
   OMENDB_ERR_USERS_FILE_CORRUPT: {
     status: 500,

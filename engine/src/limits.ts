@@ -129,3 +129,122 @@ export const usersReloadIntervalMs = 1000;
 export const configFileBytesMax = 64 * 1024;
 /** Requests per error-rate window in /health (a ring of per-second counters). */
 export const healthErrorWindowSeconds = 60;
+
+// Hardening of untrusted Arrow input and of segment reads (issue: hostile Arrow bodies).
+/**
+ * Record batches in one Arrow IPC input or segment file (stream messages, or file footer
+ * blocks). Each batch costs a chunk object and a header parse: 10,000 lets a client send 1M
+ * points in batches of 100 rows, and keeps a body of empty batches to a few milliseconds of
+ * work. A segment holds one batch per segmentBatchRowsMax rows, far below this.
+ */
+export const arrowIpcRecordBatchesMax = 10_000;
+/**
+ * Messages read from one Arrow IPC stream: the schema and the record batches. Any other message
+ * (a dictionary batch, a second schema, a tensor) is refused before it is decoded.
+ */
+export const arrowIpcMessagesMax = arrowIpcRecordBatchesMax + 1;
+
+// Hardening of authentication against exhaustion (issue: concurrent failed logins, lockout).
+
+/**
+ * Failed password checks for one user name within authFailureWindowMs, from any address, before
+ * that name's uncached Basic logins get 429: it caps guessing at one account from many addresses.
+ * Five addresses' worth (5 x authFailuresMax), so that locking a name out of new logins costs an
+ * attacker several addresses; the name's cached credentials and tokens keep working meanwhile.
+ */
+export const authFailuresPerUserMax = 50;
+/** User names tracked by the rate limiter; the oldest entry is dropped past this (bounded memory). */
+export const authUsersTrackedMax = 10_000;
+/**
+ * scrypt hashes running at once (logins that miss the credential cache), at most. They run on
+ * libuv's thread pool (4 threads by default), where the WAL's writes and fsyncs also run: two
+ * hashes leave the other threads to file-system work. hash-slots.ts lowers it further to keep
+ * libuvThreadsForFsMin threads and cpuCoresForEventLoopMin cores free (one hash on two cores).
+ * Logins past this get 429 OMENDB_ERR_AUTH_BUSY at once, before hashing.
+ */
+export const passwordHashesInFlightMax = 2;
+/**
+ * libuv threads kept free of password hashes for file-system work, whatever UV_THREADPOOL_SIZE
+ * says: with a smaller pool, fewer hashes run at once (but always at least one).
+ */
+export const libuvThreadsForFsMin = 2;
+/**
+ * CPU cores kept free of password hashes for the event loop: a hash is a core's work for a third
+ * of a second, so on two cores one hash runs at a time and requests that need no hash (tokens,
+ * verified credentials, writes) keep a core (but always at least one hash may run).
+ */
+export const cpuCoresForEventLoopMin = 1;
+/** What a login refused with AUTH_BUSY is told to wait: one hash takes a fraction of a second. */
+export const authBusyRetryAfterSeconds = 1;
+/**
+ * Bounds on the scrypt parameters a stored hash may ask for, so that a hostile users file cannot
+ * make one login cost gigabytes or minutes, nor pass with a trivial hash. Memory is 128 x N x r
+ * bytes: from the 8 MiB of OWASP's cheapest recommendation (N=2^13, r=8, p=10) to the 128 MiB of
+ * its N=2^17, r=8. Work is N x r x p: at least the first cost this server wrote (N=2^15, r=8,
+ * p=1; weaker hashes do not verify), at most twice OWASP's 2^17 x 8 x 1 (a fraction of a second).
+ */
+export const passwordScryptMemoryBytesMin = 8 * 1024 * 1024;
+export const passwordScryptMemoryBytesMax = 128 * 1024 * 1024;
+export const passwordScryptWorkMin = 2 ** 15 * 8;
+export const passwordScryptWorkMax = 2 * 2 ** 17 * 8;
+/** Salt bytes of a stored hash: at least the 16 this server writes (NIST SP 800-63B: 32 bits or more). */
+export const passwordSaltBytesMin = 16;
+export const passwordSaltBytesMax = 64;
+
+// Hardening of connections: timeouts, connection cap, Host checks (issue: slow clients, DNS rebinding).
+
+/**
+ * A whole request, headers and body, must arrive within this (--request-timeout-ms) or it gets
+ * 408 and its connection is closed: a client trickling a body no longer holds a socket forever.
+ * 60 s still carries the default 16 MiB body at under 300 KB/s.
+ */
+export const httpRequestTimeoutMsDefault = 60_000;
+/**
+ * The headers must arrive within this (--headers-timeout-ms): they are small, so it is shorter.
+ * It also bounds how long a connection may stay silent before its first request.
+ */
+export const httpHeadersTimeoutMsDefault = 10_000;
+/** An idle keep-alive connection is closed after this (--keep-alive-timeout-ms); Node's own default. */
+export const httpKeepAliveTimeoutMsDefault = 5_000;
+/** Bounds of the three timeouts above; 0 (never) is deliberately not accepted. */
+export const httpTimeoutMsMin = 100;
+export const httpTimeoutMsMax = 600_000;
+/**
+ * Node checks the request and headers timers on an interval (30 s by default, far later than the
+ * timeouts themselves): a quarter of the headers timeout, within these bounds, so that a timeout
+ * fires at most this late and the check stays cheap.
+ */
+export const httpTimeoutCheckIntervalMsMin = 25;
+export const httpTimeoutCheckIntervalMsMax = 1_000;
+/**
+ * Open connections (--connections-max); past it a new connection is closed at once while the
+ * open ones keep being served. Each costs a file descriptor: Node raises the soft open-file limit
+ * to the hard one, and 4096 stays well under common hard limits with room for the engine's files.
+ */
+export const httpConnectionsDefault = 4096;
+export const httpConnectionsMax = 1_000_000;
+/** While the cap turns connections away, one warning per this interval rather than one per connection. */
+export const httpConnectionDropLogIntervalMs = 10_000;
+/** Request line and headers (Node's maxHeaderSize, stated so it is one named limit); more gets 431. */
+export const httpHeaderBytesMax = 16 * 1024;
+
+// Users-file changes serialized in and across processes (issue: lost user updates).
+/**
+ * How long a users-file change waits for the lock held by another process (or another store in
+ * this one) before it fails with OMENDB_ERR_USERS_BUSY. A holder keeps it for one read, one
+ * write and a few fsyncs (milliseconds: passwords are hashed before the lock is taken), so 5 s
+ * is only reached when a holder is stuck, never in normal contention.
+ */
+export const usersLockWaitMsMax = 5000;
+/**
+ * Pause before the second attempt to take a held users-file lock, doubling up to the max: short
+ * against a lock held for milliseconds, while a waiter on a stuck lock makes about 60 attempts
+ * (each writes and fsyncs a small candidate file) rather than 500.
+ */
+export const usersLockRetryMs = 10;
+export const usersLockRetryMsMax = 100;
+/**
+ * The shortest --jwt-secret accepted, in UTF-8 bytes: HS256's key should be at least as long as
+ * its 256-bit hash, and a short secret can be recovered offline from a single token.
+ */
+export const jwtSecretBytesMin = 32;

@@ -13,6 +13,14 @@ import {
 } from 'node:fs/promises';
 import { type FileHandle, type FileSystem, fsErrorCode, type OpenMode } from './file-system.ts';
 
+/**
+ * Modes of what the engine creates: its files hold the user's data (and LOCK names its process),
+ * so they are private to the user running it, whatever the umask (which can only remove bits)
+ * and whether or not the data directory existed. Existing files and directories keep their mode.
+ */
+export const createdFileMode = 0o600;
+export const createdDirMode = 0o700;
+
 /** Every node:fs instance reaches the same files, so they share one lock domain. */
 const nodeLockDomain = Object.freeze({ name: 'node:fs' });
 
@@ -86,7 +94,7 @@ export class NodeFileSystem implements FileSystem {
   readonly lockDomain: object = nodeLockDomain;
 
   async open(path: string, mode: OpenMode): Promise<FileHandle> {
-    return new NodeFileHandle(path, await open(path, flagsByMode[mode], 0o644));
+    return new NodeFileHandle(path, await open(path, flagsByMode[mode], createdFileMode));
   }
 
   async readFile(path: string): Promise<Uint8Array> {
@@ -110,8 +118,9 @@ export class NodeFileSystem implements FileSystem {
     return (await readdir(dir)).sort();
   }
 
+  /** Every directory created here, parents included, is createdDirMode (node applies the mode to each). */
   async mkdir(dir: string): Promise<void> {
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: createdDirMode });
   }
 
   async syncDir(dir: string): Promise<void> {

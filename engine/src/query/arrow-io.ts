@@ -1,12 +1,18 @@
-import { DataType, Schema, Table, tableFromIPC, type Vector } from 'apache-arrow';
+import { DataType, Schema, Table, type Vector } from 'apache-arrow';
 import { OmenDbError } from '../errors.ts';
 import { isFloat64, isInt64, makeBatch, schemaFields } from '../storage/segment-file.ts';
+import { readArrowIpc } from './arrow-ipc-reader.ts';
 
 /**
  * Arrow in and out of the embedded API. Input is an Arrow Table or IPC bytes (stream or file
  * format) with a `key` column (Int64, or Timestamp of any unit: its integer value is the key)
  * and a `value` column (Float64), neither with nulls. Output tables have exactly the columns of
  * a segment file: `key` Int64 and `value` Float64.
+ *
+ * IPC bytes are untrusted (they are HTTP request bodies): they are read by OmenDB's own bounded
+ * reader (arrow-ipc-reader.ts), never by apache-arrow, and must hold exactly the columns key and
+ * value, without dictionaries. A Table is the caller's own in-process object: it is trusted to be
+ * well formed, and columns other than key and value are ignored.
  */
 export type ArrowInput = Table | Uint8Array;
 
@@ -17,18 +23,28 @@ export interface ArrowPoints {
   readonly valueChunks: readonly Float64Array[];
 }
 
-function invalid(message: string, details: Record<string, unknown> = {}, cause?: unknown): OmenDbError {
-  return new OmenDbError(
-    'OMENDB_ERR_INPUT_ARROW',
-    message,
-    details,
-    cause === undefined ? undefined : { cause },
-  );
+function invalid(message: string, details: Record<string, unknown> = {}): OmenDbError {
+  return new OmenDbError('OMENDB_ERR_INPUT_ARROW', message, details);
 }
 
 /** Checks everything about the input before anything is written: columns, types, nulls, values. */
 export function readArrowPoints(input: unknown): ArrowPoints {
-  const table = toTable(input);
+  if (input instanceof Uint8Array) return readIpcPoints(input);
+  if (!isTableLike(input)) {
+    throw invalid('expected an Arrow Table or Arrow IPC bytes (a Uint8Array)', { input: typeof input });
+  }
+  return readTablePoints(input);
+}
+
+function readIpcPoints(bytes: Uint8Array): ArrowPoints {
+  const { rows, keyChunks, valueChunks } = readArrowIpc(bytes, {
+    fault: (reason) => invalid(`Arrow IPC input rejected: ${reason}`, { reason, bytes: bytes.length }),
+  });
+  checkFinite(valueChunks);
+  return { rows, keyChunks, valueChunks };
+}
+
+function readTablePoints(table: Table): ArrowPoints {
   const key = requireColumn(table, 'key');
   const value = requireColumn(table, 'value');
   if (!isInt64(key.type) && !DataType.isTimestamp(key.type)) {
@@ -56,20 +72,17 @@ export function readArrowPoints(input: unknown): ArrowPoints {
   }
   const keyChunks = chunksOf(key, BigInt64Array);
   const valueChunks = chunksOf(value, Float64Array);
-  checkFinite(valueChunks);
-  return { rows: table.numRows, keyChunks, valueChunks };
-}
-
-function toTable(input: unknown): Table {
-  if (input instanceof Uint8Array) {
-    try {
-      return tableFromIPC(input);
-    } catch (error) {
-      throw invalid('bytes are not an Arrow IPC stream or file', { bytes: input.length }, error);
-    }
+  // The rows are what the chunks hold: a declared count beyond them would be written as zeros.
+  const rows = rowsIn(keyChunks);
+  if (rows !== table.numRows || rowsIn(valueChunks) !== rows) {
+    throw invalid('the table declares a different row count than its columns hold', {
+      rows: table.numRows,
+      keys: rows,
+      values: rowsIn(valueChunks),
+    });
   }
-  if (isTableLike(input)) return input;
-  throw invalid('expected an Arrow Table or Arrow IPC bytes (a Uint8Array)', { input: typeof input });
+  checkFinite(valueChunks);
+  return { rows, keyChunks, valueChunks };
 }
 
 // Duck typing next to instanceof: a Table from a second copy of apache-arrow (CJS next to ESM,
@@ -109,6 +122,10 @@ function chunksOf<T extends BigInt64ArrayConstructor | Float64ArrayConstructor>(
     }
     return values.subarray(0, data.length) as InstanceType<T>;
   });
+}
+
+function rowsIn(chunks: readonly { length: number }[]): number {
+  return chunks.reduce((sum, chunk) => sum + chunk.length, 0);
 }
 
 function checkFinite(chunks: readonly Float64Array[]): void {

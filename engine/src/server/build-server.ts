@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { OmenDbError } from '../errors.ts';
+import { onClientError } from './client-errors.ts';
+import { capConnections, connectionOptions } from './connection-limits.ts';
+import { checkHostHeader } from './host-check.ts';
 import { sendError } from './http-errors.ts';
 import { errorResponse, seriesParams } from './http-schemas.ts';
 import { roleAllows } from './roles.ts';
@@ -10,6 +12,7 @@ import { opsRoutes } from './routes/ops-routes.ts';
 import { arrowStreamType, pointsRoutes } from './routes/points-routes.ts';
 import { seriesRoutes } from './routes/series-routes.ts';
 import type { ServerContext } from './server-context.ts';
+import { tlsServerOptions } from './tls-options.ts';
 
 /** With auth off (loopback only), every request acts as this identity. */
 const anonymousAdmin = { name: 'anonymous', role: 'admin', via: 'basic' } as const;
@@ -20,18 +23,22 @@ export interface BuildServerOptions {
 }
 
 /**
- * The HTTP server over a context: routes, validation, authentication and authorization in one
- * onRequest hook, one error handler that speaks only registry codes, and metrics per request.
- * It does not listen; start-server.ts does, and opens the engine.
+ * The HTTP server over a context: routes, validation, the Host check, authentication and
+ * authorization in one onRequest hook (before any body is read), one error handler that speaks
+ * only registry codes, and metrics per request. Connections are bounded: timeouts, a cap, and
+ * registry-format answers to what Node rejects outside any request. It does not listen;
+ * start-server.ts does, and opens the engine.
  */
 export function buildServer(context: ServerContext, options: BuildServerOptions = {}): FastifyInstance {
   const { config } = context;
-  const https =
-    config.tlsCert === undefined || config.tlsKey === undefined
-      ? null
-      : { cert: readTlsFile(config.tlsCert, 'tlsCert'), key: readTlsFile(config.tlsKey, 'tlsKey') };
+  const tls = tlsServerOptions(config);
+  const connection = connectionOptions(config);
   const app = Fastify({
-    ...(https === null ? {} : { https }),
+    ...(tls === null ? { http: connection } : { https: { ...tls, ...connection } }),
+    // Fastify sets these two on Node's server after creating it (0 and 72 s by default).
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    clientErrorHandler: onClientError,
     bodyLimit: config.bodyLimitBytes,
     logger: {
       level: config.logLevel,
@@ -53,6 +60,7 @@ export function buildServer(context: ServerContext, options: BuildServerOptions 
       sendError(request, reply, error);
     },
   } satisfies FastifyServerOptions);
+  capConnections(app.server, config.connectionsMax, app.log);
 
   app.decorateRequest('identity', null);
   // Responses are serialized with JSON.stringify: keys are mixed numbers and strings, which
@@ -66,23 +74,22 @@ export function buildServer(context: ServerContext, options: BuildServerOptions 
   );
 
   app.addHook('onRoute', (route) => collectOpenApi(context, route));
+  // onRequest runs before fastify reads or parses any body: everything that can refuse a
+  // request without its body does so here, cheapest first. A refusal sent while the body is
+  // still arriving closes the connection (sendError), so the body is never drained either.
   app.addHook('onRequest', async (request, reply) => {
+    checkHostHeader(config.auth === 'off', request.headers.host);
+    if (request.raw.httpVersion === '1.1' && !request.headers.host)
+      throw new OmenDbError('OMENDB_ERR_HTTP_BAD_REQUEST', 'an HTTP/1.1 request needs a Host header');
     if (context.state.phase === 'stopping') {
       // Requests already past this hook finish (the grace period); new ones are turned away.
       reply.header('connection', 'close');
       throw new OmenDbError('OMENDB_ERR_HTTP_NOT_READY', 'server is shutting down');
     }
-    const access = request.routeOptions.config.access ?? 'public';
-    if (access === 'public') return;
-    if (config.auth === 'off') {
-      request.identity = anonymousAdmin;
-      return;
-    }
-    const identity = await context.authenticator.authenticate(request.headers.authorization, request.ip);
-    if (identity === null) throw new OmenDbError('OMENDB_ERR_AUTH_REQUIRED', 'credentials required');
-    if (!roleAllows(identity.role, access))
-      throw new OmenDbError('OMENDB_ERR_AUTH_FORBIDDEN', `role ${identity.role} may not use this route`);
-    request.identity = identity;
+    // Unknown routes are answered here, not by the not-found handler, which runs only after
+    // the body has been parsed.
+    if (request.is404) throw new OmenDbError('OMENDB_ERR_HTTP_NOT_FOUND', 'no such route');
+    await authorize(context, request);
   });
   app.addHook('onResponse', async (request, reply) => {
     context.state.recordResponse(reply.statusCode);
@@ -90,6 +97,7 @@ export function buildServer(context: ServerContext, options: BuildServerOptions 
     context.metrics.observeRequest(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
   });
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+  // A safety net: the onRequest hook above answers unknown routes before this could run.
   app.setNotFoundHandler((request, reply) =>
     sendError(request, reply, new OmenDbError('OMENDB_ERR_HTTP_NOT_FOUND', 'no such route')),
   );
@@ -102,12 +110,19 @@ export function buildServer(context: ServerContext, options: BuildServerOptions 
   return app;
 }
 
-function readTlsFile(path: string, option: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch {
-    throw new OmenDbError('OMENDB_ERR_CONFIG_INVALID', `cannot read ${option} file ${path}`, { option });
+/** Authentication and authorization of the route's access level; public routes need neither. */
+async function authorize(context: ServerContext, request: FastifyRequest): Promise<void> {
+  const access = request.routeOptions.config.access ?? 'public';
+  if (access === 'public') return;
+  if (context.config.auth === 'off') {
+    request.identity = anonymousAdmin;
+    return;
   }
+  const identity = await context.authenticator.authenticate(request.headers.authorization, request.ip);
+  if (identity === null) throw new OmenDbError('OMENDB_ERR_AUTH_REQUIRED', 'credentials required');
+  if (!roleAllows(identity.role, access))
+    throw new OmenDbError('OMENDB_ERR_AUTH_FORBIDDEN', `role ${identity.role} may not use this route`);
+  request.identity = identity;
 }
 
 /** Builds the OpenAPI paths from each route's schemas as it registers. */

@@ -30,9 +30,12 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
   const mapped = toOmenDbError(error);
   if (mapped.code === 'OMENDB_ERR_HTTP_INTERNAL' || mapped.status >= 500)
     request.log.error({ err: error, code: mapped.code }, 'request failed');
-  if (mapped.code === 'OMENDB_ERR_AUTH_RATE_LIMITED')
+  if (mapped.code === 'OMENDB_ERR_AUTH_RATE_LIMITED' || mapped.code === 'OMENDB_ERR_AUTH_BUSY')
     reply.header('retry-after', String(mapped.details?.retryAfterSeconds ?? 1));
   if (mapped.status === 401) reply.header('www-authenticate', 'Basic realm="omendb", Bearer realm="omendb"');
+  // Refused while its body is still arriving (401/403/404/413/429 before the body is read):
+  // close the connection rather than let Node drain a body nobody reads, trickled or huge.
+  if (request.raw.complete === false) reply.header('connection', 'close');
   // Server-side failures are described in the log, not to the client: their messages may name
   // files; the request id ties the two together. Never a stack trace.
   const message = mapped.status >= 500 ? `${mapped.code} (request ${request.id})` : mapped.message;

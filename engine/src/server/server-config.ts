@@ -4,6 +4,13 @@ import {
   configFileBytesMax,
   httpBodyBytesDefault,
   httpBodyBytesMax,
+  httpConnectionsDefault,
+  httpConnectionsMax,
+  httpHeadersTimeoutMsDefault,
+  httpKeepAliveTimeoutMsDefault,
+  httpRequestTimeoutMsDefault,
+  httpTimeoutMsMax,
+  httpTimeoutMsMin,
   shutdownGraceMsDefault,
   shutdownGraceMsMax,
   syncIntervalMsDefault,
@@ -34,6 +41,14 @@ export interface ServerConfig {
   jwtSecret: string | undefined;
   shutdownGraceMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  /** A request's headers and body must arrive within this, or 408 and the connection closes. */
+  requestTimeoutMs: number;
+  /** A request's headers must arrive within this (at most requestTimeoutMs). */
+  headersTimeoutMs: number;
+  /** An idle keep-alive connection closes after this. */
+  keepAliveTimeoutMs: number;
+  /** Open connections; past it new ones are closed at once. */
+  connectionsMax: number;
 }
 
 type Spec =
@@ -57,6 +72,10 @@ const specs: Readonly<Record<keyof ServerConfig, Spec>> = {
   jwtSecret: { kind: 'string', secret: true },
   shutdownGraceMs: { kind: 'integer', min: 0, max: shutdownGraceMsMax },
   logLevel: { kind: 'choice', values: ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] },
+  requestTimeoutMs: { kind: 'integer', min: httpTimeoutMsMin, max: httpTimeoutMsMax },
+  headersTimeoutMs: { kind: 'integer', min: httpTimeoutMsMin, max: httpTimeoutMsMax },
+  keepAliveTimeoutMs: { kind: 'integer', min: httpTimeoutMsMin, max: httpTimeoutMsMax },
+  connectionsMax: { kind: 'integer', min: 1, max: httpConnectionsMax },
 };
 
 export const configDefaults: Omit<ServerConfig, 'data'> = {
@@ -74,6 +93,10 @@ export const configDefaults: Omit<ServerConfig, 'data'> = {
   jwtSecret: undefined,
   shutdownGraceMs: shutdownGraceMsDefault,
   logLevel: 'info',
+  requestTimeoutMs: httpRequestTimeoutMsDefault,
+  headersTimeoutMs: httpHeadersTimeoutMsDefault,
+  keepAliveTimeoutMs: httpKeepAliveTimeoutMsDefault,
+  connectionsMax: httpConnectionsDefault,
 };
 
 type Key = keyof ServerConfig;
@@ -154,17 +177,36 @@ export function loadServerConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const configPath = flags.config ?? env.OMENDB_CONFIG;
   const file = configPath === undefined ? {} : readConfigFile(configPath);
   const resolved: Record<string, unknown> = { ...configDefaults };
+  const given = new Set<Key>();
   for (const key of keys) {
     const cli = flags.values[key];
     const fromEnv = env[envName(key)];
     if (cli !== undefined) resolved[key] = convert(key, cli, flagName(key));
     else if (fromEnv !== undefined) resolved[key] = convert(key, fromEnv, envName(key));
     else if (file[key] !== undefined) resolved[key] = convert(key, file[key], 'config file');
+    else continue;
+    given.add(key);
   }
   if (typeof resolved.data !== 'string') throw invalid('--data DIR (or OMENDB_DATA) is required', 'data');
   if ((resolved.tlsCert === undefined) !== (resolved.tlsKey === undefined))
     throw invalid('--tls-cert and --tls-key go together', 'tlsCert');
-  return resolved as unknown as ServerConfig;
+  const config = resolved as unknown as ServerConfig;
+  fitHeadersTimeout(config, given.has('headersTimeoutMs'));
+  return config;
+}
+
+/**
+ * Node refuses a headers timeout longer than the request timeout (the headers are part of the
+ * request). A default one follows a shorter request timeout down; a given one is an error.
+ */
+function fitHeadersTimeout(config: ServerConfig, given: boolean): void {
+  if (config.headersTimeoutMs <= config.requestTimeoutMs) return;
+  if (given)
+    throw invalid(
+      `headersTimeoutMs (${config.headersTimeoutMs}) must not exceed requestTimeoutMs (${config.requestTimeoutMs})`,
+      'headersTimeoutMs',
+    );
+  config.headersTimeoutMs = config.requestTimeoutMs;
 }
 
 /** The configuration with secrets masked, for the startup log. */

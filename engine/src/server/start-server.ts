@@ -25,32 +25,54 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Where start-up warnings go before the server's logger exists. */
+export type StartWarning = (message: string) => void;
+
+const ignoreWarnings: StartWarning = () => undefined;
+
 /**
  * Refuses to start without credentials: auth is on by default, and an empty users file is
  * filled only from OMENDB_ADMIN_PASSWORD (there is no default password). --auth off is allowed
- * on loopback only.
+ * on loopback only. OMENDB_ADMIN_PASSWORD set but not used is a warning: whoever set it may
+ * believe it is the admin's password, and it is not.
  */
-export async function prepareUsers(config: ServerConfig, env: NodeJS.ProcessEnv): Promise<UsersStore> {
+export async function prepareUsers(
+  config: ServerConfig,
+  env: NodeJS.ProcessEnv,
+  warn: StartWarning = ignoreWarnings,
+): Promise<UsersStore> {
   if (config.auth === 'off' && !isLoopbackHost(config.host))
     throw new OmenDbError(
       'OMENDB_ERR_CONFIG_AUTH_OFF_NOT_LOOPBACK',
       `--auth off needs a loopback host, not ${config.host}`,
     );
   const users = await UsersStore.open(config.data);
+  const password = env.OMENDB_ADMIN_PASSWORD;
+  const given = password !== undefined && password !== '';
   if (config.auth === 'on' && users.size === 0) {
-    const password = env.OMENDB_ADMIN_PASSWORD;
-    if (password === undefined || password === '')
+    if (!given)
       throw new OmenDbError(
         'OMENDB_ERR_CONFIG_NO_USERS',
         'no users: set OMENDB_ADMIN_PASSWORD or run `omendb users add`',
       );
     await users.add('admin', 'admin', password);
+  } else if (given) {
+    warn(
+      config.auth === 'off'
+        ? 'OMENDB_ADMIN_PASSWORD is set but ignored: authentication is off'
+        : 'OMENDB_ADMIN_PASSWORD is set but ignored: the users file already has users ' +
+            '(change a password with `omendb users passwd NAME`)',
+    );
   }
   return users;
 }
 
-export async function createContext(config: ServerConfig, env: NodeJS.ProcessEnv): Promise<ServerContext> {
-  const users = await prepareUsers(config, env);
+export async function createContext(
+  config: ServerConfig,
+  env: NodeJS.ProcessEnv,
+  warn: StartWarning = ignoreWarnings,
+): Promise<ServerContext> {
+  const users = await prepareUsers(config, env, warn);
   const tokens = new TokenService(
     await loadOrCreateJwtSecret(config.data, config.jwtSecret),
     config.tokenTtlSeconds,
@@ -75,9 +97,11 @@ export async function startServer(
   env: NodeJS.ProcessEnv,
   options: BuildServerOptions = {},
 ): Promise<RunningServer> {
-  const context = await createContext(config, env);
+  const warnings: string[] = [];
+  const context = await createContext(config, env, (message) => warnings.push(message));
   const app = buildServer(context, options);
-  await app.listen({ host: config.host, port: config.port });
+  for (const warning of warnings) app.log.warn(warning);
+  await listen(app, config);
   let engine: Engine;
   try {
     engine = await openEngine({
@@ -108,6 +132,37 @@ export async function startServer(
     return closing;
   };
   return { app, url, state: context.state, engine, close };
+}
+
+/** `[::1]` is how a URL writes an IPv6 address; listen wants the bare address. */
+function listenHost(host: string): string {
+  return /^\[(.*)\]$/.exec(host)?.[1] ?? host;
+}
+
+/** Errors of listen that mean the host or port cannot be used: configuration, not a crash. */
+const listenConfigErrors = new Set([
+  'EADDRINUSE',
+  'EADDRNOTAVAIL',
+  'EACCES',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAFNOSUPPORT',
+]);
+
+async function listen(app: FastifyInstance, config: ServerConfig): Promise<void> {
+  try {
+    await app.listen({ host: listenHost(config.host), port: config.port });
+  } catch (error) {
+    await app.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === undefined || !listenConfigErrors.has(code)) throw error;
+    throw new OmenDbError(
+      'OMENDB_ERR_CONFIG_INVALID',
+      `cannot listen on ${config.host} port ${config.port} (${code})`,
+      { option: code === 'EADDRINUSE' || code === 'EACCES' ? 'port' : 'host' },
+      { cause: error },
+    );
+  }
 }
 
 async function closeWithin(app: FastifyInstance, graceMs: number): Promise<void> {

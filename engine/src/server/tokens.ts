@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { OmenDbError } from '../errors.ts';
-import { tokenClockSkewSeconds } from '../limits.ts';
+import { jwtSecretBytesMin, tokenClockSkewSeconds } from '../limits.ts';
 import { isRole, type Role } from './roles.ts';
 import { writeFileAtomic0600 } from './users-store.ts';
 
@@ -17,22 +17,23 @@ export interface TokenClaims {
 
 const issuer = 'omendb';
 const audience = 'omendb';
-/** 256 bits: HS256's key should be at least as long as its hash. */
-const secretBytes = 32;
+/** A generated secret is exactly as long as a configured one must be at least. */
+const secretBytes = jwtSecretBytesMin;
 
 export function jwtSecretPath(dataDir: string): string {
   return `${dataDir}/server/jwt-secret`;
 }
 
 /**
- * The HS256 secret: from configuration when given, else generated once and stored 0600 beside
- * the users file, so tokens survive a restart.
+ * The HS256 secret: from configuration when given (at least jwtSecretBytesMin bytes, else
+ * OMENDB_ERR_CONFIG_INVALID before anything starts), else generated once and stored 0600
+ * beside the users file, so tokens survive a restart.
  */
 export async function loadOrCreateJwtSecret(
   dataDir: string,
   configured: string | undefined,
 ): Promise<Uint8Array> {
-  if (configured !== undefined) return new TextEncoder().encode(configured);
+  if (configured !== undefined) return configuredSecret(configured);
   const path = jwtSecretPath(dataDir);
   try {
     const stored = Buffer.from((await readFile(path, 'utf8')).trim(), 'base64url');
@@ -42,6 +43,18 @@ export async function loadOrCreateJwtSecret(
   }
   const secret = randomBytes(secretBytes);
   await writeFileAtomic0600(path, `${secret.toString('base64url')}\n`);
+  return secret;
+}
+
+function configuredSecret(configured: string): Uint8Array {
+  const secret = new TextEncoder().encode(configured);
+  // The length only: the secret itself never goes into an error or a log.
+  if (secret.length < jwtSecretBytesMin)
+    throw new OmenDbError(
+      'OMENDB_ERR_CONFIG_INVALID',
+      `jwtSecret must be at least ${jwtSecretBytesMin} bytes (UTF-8), not ${secret.length}; or leave it unset to have one generated`,
+      { option: 'jwtSecret' },
+    );
   return secret;
 }
 
@@ -55,7 +68,12 @@ export class TokenService {
     readonly ttlSeconds: number,
   ) {}
 
-  async issue(name: string, role: Role, credentialId: string): Promise<{ token: string; expiresAt: number }> {
+  /** A token for the user, living exactly ttlSeconds: its lifetime is never the caller's to choose. */
+  async issue(
+    name: string,
+    role: Role,
+    credentialId: string,
+  ): Promise<{ token: string; issuedAt: number; expiresAt: number }> {
     const now = Math.floor(Date.now() / 1000);
     const expiresAt = now + this.ttlSeconds;
     const token = await new SignJWT({ role, cid: credentialId })
@@ -66,12 +84,14 @@ export class TokenService {
       .setIssuedAt(now)
       .setExpirationTime(expiresAt)
       .sign(this.secret);
-    return { token, expiresAt };
+    return { token, issuedAt: now, expiresAt };
   }
 
   /**
    * Verifies signature (HS256 only: `alg: none` and every other algorithm are refused), issuer,
-   * audience and expiry with jose, then refuses tokens issued in the future beyond a small skew.
+   * audience and expiry with jose, then refuses tokens issued in the future beyond a small skew
+   * and tokens that live longer than ttlSeconds (issued under an earlier, longer ttl with the
+   * same secret): the configured ttl bounds every token this server accepts.
    */
   async verify(token: string): Promise<TokenClaims> {
     let payload: Record<string, unknown>;
@@ -92,6 +112,7 @@ export class TokenService {
       throw invalidToken('issued in the future');
     if (typeof sub !== 'string' || !isRole(role) || typeof cid !== 'string' || typeof exp !== 'number')
       throw invalidToken('claims');
+    if (exp - iat > this.ttlSeconds) throw invalidToken('lifetime longer than the configured ttl');
     return { name: sub, role, credentialId: cid, expiresAt: exp };
   }
 }

@@ -7,10 +7,13 @@ import {
   passwordLengthMin,
   userNameLengthMax,
   usersFileBytesMax,
+  usersLockWaitMsMax,
   usersMax,
 } from '../limits.ts';
+import { Mutex } from '../util/mutex.ts';
 import { hashPassword } from './passwords.ts';
 import { isRole, type Role } from './roles.ts';
+import { type UsersLockOptions, withUsersLock } from './users-lock.ts';
 
 export interface UserRecord {
   readonly name: string;
@@ -66,17 +69,28 @@ export function validatePassword(password: unknown): asserts password is string 
  * The users file: read whole, replaced atomically (temp file with mode 0600, fsync, rename,
  * directory fsync), so a crash leaves the old or the new file, never half of one. The server
  * reloads it when its mtime changes, which is how `omendb users` reaches a running server.
+ *
+ * Changes are serialized twice: by a mutex among the calls on this store (one server's
+ * requests), and by the users-file lock among processes and stores (users-lock.ts). Inside both,
+ * the file is read again and the change applied to what it holds then, so a change made
+ * elsewhere since this store last looked is kept, never overwritten with an older copy. Slow
+ * work (hashing a password) is done before the lock is taken, so the lock is held for one read
+ * and one write.
  */
 export class UsersStore {
   private users = new Map<string, UserRecord>();
   private loadedStamp = '';
+  private readonly changes = new Mutex();
   /** Bumped on every change, loaded or made here: caches of verified credentials key on it. */
   version = 0;
 
-  private constructor(readonly path: string) {}
+  private constructor(
+    readonly path: string,
+    private readonly lockOptions: UsersLockOptions,
+  ) {}
 
-  static async open(dataDir: string): Promise<UsersStore> {
-    const store = new UsersStore(usersFilePath(dataDir));
+  static async open(dataDir: string, lockOptions: UsersLockOptions = {}): Promise<UsersStore> {
+    const store = new UsersStore(usersFilePath(dataDir), lockOptions);
     await store.reload();
     return store;
   }
@@ -99,60 +113,93 @@ export class UsersStore {
     validateUserName(name);
     validateRole(role);
     validatePassword(password);
+    // Refused before paying for a hash when it already exists; checked again under the lock.
     await this.reload();
-    if (this.users.has(name))
-      throw new OmenDbError('OMENDB_ERR_USERS_EXISTS', `user ${name} exists`, { name });
-    if (this.users.size >= usersMax)
-      throw new OmenDbError('OMENDB_ERR_USERS_LIMIT', `at most ${usersMax} users`, { usersMax });
-    const record = {
-      name,
-      role,
-      passwordHash: await hashPassword(password),
-      credentialId: newCredentialId(),
-    };
-    await this.commit(new Map(this.users).set(name, record));
+    refuseAdd(this.users, name);
+    const passwordHash = await hashPassword(password);
+    await this.change((users) => {
+      refuseAdd(users, name);
+      return new Map(users).set(name, { name, role, passwordHash, credentialId: newCredentialId() });
+    });
   }
 
   async remove(name: string): Promise<void> {
     validateUserName(name);
-    await this.reload();
-    if (!this.users.has(name)) throw notFound(name);
-    const next = new Map(this.users);
-    next.delete(name);
-    await this.commit(next);
+    await this.change((users) => {
+      if (!users.has(name)) throw notFound(name);
+      const next = new Map(users);
+      next.delete(name);
+      return next;
+    });
   }
 
   async setPassword(name: string, password: string): Promise<void> {
     validateUserName(name);
     validatePassword(password);
     await this.reload();
-    const current = this.users.get(name);
-    if (current === undefined) throw notFound(name);
-    const record = {
-      ...current,
-      passwordHash: await hashPassword(password),
-      credentialId: newCredentialId(),
-    };
-    await this.commit(new Map(this.users).set(name, record));
+    if (!this.users.has(name)) throw notFound(name);
+    const passwordHash = await hashPassword(password);
+    await this.change((users) => {
+      // The record as it is now: the user may have been removed (or changed) while hashing.
+      const current = users.get(name);
+      if (current === undefined) throw notFound(name);
+      return new Map(users).set(name, { ...current, passwordHash, credentialId: newCredentialId() });
+    });
   }
 
-  /** Reads the file again if it changed since the last read; true when it did. */
+  /**
+   * Reads the file again if it changed since the last read; true when it did. A change made
+   * through this store while the file was being read is newer than what was read, so the read
+   * is then dropped (the next reload sees the file as the change left it).
+   */
   async reload(): Promise<boolean> {
+    const version = this.version;
     const stamp = await fileStamp(this.path);
     if (stamp === this.loadedStamp) return false;
-    this.users = stamp === '' ? new Map() : await readUsersFile(this.path);
-    this.loadedStamp = stamp;
-    this.version++;
+    const users = stamp === '' ? new Map<string, UserRecord>() : await readUsersFile(this.path);
+    if (this.version !== version) return false;
+    this.adopt(users, stamp);
     return true;
+  }
+
+  /**
+   * Applies `edit` to the file's current content and writes the result, under both locks. The
+   * wait for the file lock counts from the call, so a change queued behind others in this store
+   * still fails within usersLockWaitMsMax of being asked for, not after its predecessors' waits.
+   */
+  private change(edit: (users: ReadonlyMap<string, UserRecord>) => Map<string, UserRecord>): Promise<void> {
+    const deadline = Date.now() + (this.lockOptions.waitMs ?? usersLockWaitMsMax);
+    return this.changes.run(() =>
+      withUsersLock(
+        dirname(this.path),
+        async () => {
+          // Read whatever the stamp says: two writes within one mtime tick can look alike.
+          const stamp = await fileStamp(this.path);
+          this.adopt(stamp === '' ? new Map() : await readUsersFile(this.path), stamp);
+          await this.commit(edit(this.users));
+        },
+        { waitMs: Math.max(0, deadline - Date.now()) },
+      ),
+    );
   }
 
   private async commit(next: Map<string, UserRecord>): Promise<void> {
     const file: UsersFile = { version: 1, users: [...next.values()] };
     await writeFileAtomic0600(this.path, `${JSON.stringify(file, null, 2)}\n`);
-    this.users = next;
-    this.loadedStamp = await fileStamp(this.path);
+    this.adopt(next, await fileStamp(this.path));
+  }
+
+  private adopt(users: Map<string, UserRecord>, stamp: string): void {
+    this.users = users;
+    this.loadedStamp = stamp;
     this.version++;
   }
+}
+
+function refuseAdd(users: ReadonlyMap<string, UserRecord>, name: string): void {
+  if (users.has(name)) throw new OmenDbError('OMENDB_ERR_USERS_EXISTS', `user ${name} exists`, { name });
+  if (users.size >= usersMax)
+    throw new OmenDbError('OMENDB_ERR_USERS_LIMIT', `at most ${usersMax} users`, { usersMax });
 }
 
 function notFound(name: string): OmenDbError {

@@ -10,11 +10,11 @@ import {
   Schema,
   Struct,
   Table,
-  tableFromIPC,
   tableToIPC,
 } from 'apache-arrow';
 import { OmenDbError } from '../errors.ts';
 import { segmentBatchRowsMax, seriesNameLengthMax } from '../limits.ts';
+import { readArrowIpc } from '../query/arrow-ipc-reader.ts';
 import type { Tombstone } from './tombstones.ts';
 
 /**
@@ -24,7 +24,9 @@ import type { Tombstone } from './tombstones.ts';
  * flush, never one per series, so 10,000 series do not mean 10,000 files.
  *
  * The file stays a plain Arrow file that any Arrow reader opens; its size and CRC32 live in the
- * manifest and are verified before it is parsed.
+ * manifest and are verified before it is parsed. It is written by apache-arrow but read by
+ * OmenDB's bounded IPC reader (query/arrow-ipc-reader.ts), so that a damaged file that slips
+ * past the checksum is refused in time linear in its size, never read in a loop.
  */
 export const segmentFormatVersion = 1;
 export const segmentMetadataKey = 'omendb.segment';
@@ -108,36 +110,40 @@ export interface SegmentExpectation {
  * invariant of the content again (data is checked before it is written and when it is read).
  */
 export function decodeSegment(bytes: Uint8Array, expected: SegmentExpectation): SegmentSeriesData[] {
-  const corrupt = (reason: string, cause?: unknown): OmenDbError =>
-    new OmenDbError(
-      'OMENDB_ERR_SEGMENT_CORRUPT',
-      `segment ${expected.file} is corrupt: ${reason}`,
-      { file: expected.file, reason },
-      cause === undefined ? undefined : { cause },
-    );
+  const corrupt = corruptionOf(expected.file);
   if (bytes.length !== expected.bytes) throw corrupt(`size ${bytes.length} != ${expected.bytes} in manifest`);
   if (crc32(bytes) !== expected.crc32) throw corrupt('checksum mismatch');
-  let table: Table;
-  try {
-    table = tableFromIPC(bytes);
-  } catch (error) {
-    throw corrupt('not a readable Arrow IPC file', error);
-  }
-  const directory = parseDirectory(table.schema.metadata.get(segmentMetadataKey), corrupt);
-  const keyColumn = table.getChild('key');
-  const valueColumn = table.getChild('value');
-  if (
-    keyColumn === null ||
-    valueColumn === null ||
-    !isInt64(keyColumn.type) ||
-    !isFloat64(valueColumn.type)
-  ) {
-    throw corrupt('missing key or value column');
-  }
-  if (table.numRows !== directory.points) throw corrupt('row count differs from the directory');
-  const keys = toBigInt64Array(keyColumn.toArray());
-  const values = toFloat64Array(valueColumn.toArray());
-  if (keys === undefined || values === undefined) throw corrupt('columns have unexpected types');
+  return parseSegment(bytes, expected.file);
+}
+
+/** The registry error for a damaged segment, naming the file. */
+function corruptionOf(file: string): (reason: string, cause?: unknown) => OmenDbError {
+  return (reason, cause) =>
+    new OmenDbError(
+      'OMENDB_ERR_SEGMENT_CORRUPT',
+      `segment ${file} is corrupt: ${reason}`,
+      { file, reason },
+      cause === undefined ? undefined : { cause },
+    );
+}
+
+/**
+ * Parses segment bytes without the checksum step: every length, offset and count in them is
+ * checked by the bounded reader, so damaged bytes give OMENDB_ERR_SEGMENT_CORRUPT (or are read
+ * as other data that keeps every invariant, which only the checksum can tell), never a hang.
+ */
+export function parseSegment(bytes: Uint8Array, file: string): SegmentSeriesData[] {
+  const corrupt = corruptionOf(file);
+  const read = readArrowIpc(bytes, {
+    fault: (reason) => corrupt(`not a readable Arrow IPC file: ${reason}`),
+    metadataKey: segmentMetadataKey,
+  });
+  if (read.format !== 'file') throw corrupt('an Arrow IPC stream, not a file');
+  if (read.keyType !== 'int64') throw corrupt('column key is not Int64');
+  const directory = parseDirectory(read.metadata, corrupt);
+  if (read.rows !== directory.points) throw corrupt('row count differs from the directory');
+  const keys = joinChunks(read.keyChunks, read.rows, (length) => new BigInt64Array(length));
+  const values = joinChunks(read.valueChunks, read.rows, (length) => new Float64Array(length));
   const series = directory.series.map((entry) => ({
     name: entry.name,
     keys: keys.subarray(entry.offset, entry.offset + entry.count),
@@ -153,6 +159,27 @@ export function decodeSegment(bytes: Uint8Array, expected: SegmentExpectation): 
   return series;
 }
 
+interface ColumnChunk<T> {
+  readonly length: number;
+  set(array: T, offset: number): void;
+}
+
+/** One array over all rows: the chunk itself when there is one, else a copy of them all. */
+function joinChunks<T extends ColumnChunk<T>>(
+  chunks: readonly T[],
+  rows: number,
+  allocate: (length: number) => T,
+): T {
+  if (chunks.length === 1) return chunks[0]!;
+  const joined = allocate(rows);
+  let offset = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return joined;
+}
+
 // Type predicates rather than instanceof: a second copy of apache-arrow (CJS next to ESM) would
 // fail instanceof on a perfectly good file.
 export function isInt64(type: DataType): boolean {
@@ -161,14 +188,6 @@ export function isInt64(type: DataType): boolean {
 
 export function isFloat64(type: DataType): boolean {
   return DataType.isFloat(type) && type.precision === Precision.DOUBLE;
-}
-
-function toBigInt64Array(array: unknown): BigInt64Array | undefined {
-  return array instanceof BigInt64Array ? array : undefined;
-}
-
-function toFloat64Array(array: unknown): Float64Array | undefined {
-  return array instanceof Float64Array ? array : undefined;
 }
 
 function parseDirectory(raw: string | undefined, corrupt: (reason: string) => OmenDbError): SegmentDirectory {

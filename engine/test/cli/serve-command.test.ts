@@ -1,6 +1,7 @@
 import { type ClientRequest, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { generate } from 'selfsigned';
@@ -448,5 +449,39 @@ describe('omendb serve over HTTPS', () => {
     expect(outcome).toMatch(/^error /);
     // The TLS listener is still healthy afterwards.
     expect((await tlsRequest('/ready')).status).toBe(200);
+  });
+});
+
+describe('omendb serve on an IPv6 loopback host, and on a taken port', () => {
+  it("--host '[::1]' (the bracketed form) starts, prints http://[::1]:PORT and serves with --auth off", async () => {
+    const dir = await tempDir();
+    const server = await startServe(
+      ['--data', dir, '--port', '0', '--host', '[::1]', '--auth', 'off'],
+      cleanEnv(),
+    );
+    try {
+      expect(server.url).toMatch(/^http:\/\/\[::1\]:\d+$/);
+      // fetch sends Host: [::1]:PORT, a loopback name the auth-off Host check accepts.
+      const series = await fetchWithin(`${server.url}/v1/series`);
+      expect(series.status).toBe(200);
+    } finally {
+      expect((await server.stop()).exitCode).toBe(0);
+    }
+  });
+
+  it('a port already in use: exit 2, OMENDB_ERR_CONFIG_INVALID, and no stack trace', async () => {
+    const dir = await tempDir();
+    const taken = createNetServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = String((taken.address() as { port: number }).port);
+      const result = await runOmendb(['serve', '--data', dir, '--port', port], { env: envWithAdmin() });
+      expect(result.exitCode).toBe(2);
+      expect(stderrCode(result.stderr)).toBe('OMENDB_ERR_CONFIG_INVALID');
+      expect(String(result.stderr)).not.toContain('    at ');
+      expect(result.stdout).toBe('');
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usersFilePath } from '../../src/server/users-store.ts';
 import {
@@ -176,5 +177,61 @@ describe('omendb users against a running server', () => {
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
       'OMENDB_ERR_AUTH_INVALID',
     );
+  });
+});
+
+describe('omendb users processes and a running server changing one users file at once', () => {
+  const adminPassword = 'concurrent-admin-password';
+  const cliUsers = Array.from({ length: 5 }, (_, i) => `cli-user-${i}`);
+  const httpUsers = Array.from({ length: 5 }, (_, i) => `http-user-${i}`);
+  let dir: string;
+  let server: ServeProcess;
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    server = await startServe(
+      ['--data', dir, '--port', '0'],
+      cleanEnv({ OMENDB_ADMIN_PASSWORD: adminPassword }),
+    );
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const addOverHttp = (name: string) =>
+    fetchWithin(`${server.url}/v1/users`, {
+      method: 'POST',
+      headers: { authorization: basic('admin', adminPassword), 'content-type': 'application/json' },
+      body: JSON.stringify({ name, role: 'writer', password: `${name}-password` }),
+    });
+
+  it('every user added by any of them is in the file and reaches the server', async () => {
+    const children = cliUsers.map((name) =>
+      runOmendb(['users', 'add', name, '--role', 'reader', '--data', dir], {
+        env: cleanEnv({ OMENDB_USER_PASSWORD: `${name}-password` }),
+      }),
+    );
+    // The server's adds are spread over the time the children start (about a second each on a
+    // busy machine), so that they overlap the children's changes rather than precede them.
+    const httpStatuses: number[] = [];
+    for (const name of httpUsers) {
+      httpStatuses.push((await addOverHttp(name)).status);
+      await sleep(150);
+    }
+    const results = await Promise.all(children);
+    for (const result of results) expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(httpStatuses).toEqual(httpUsers.map(() => 201));
+    const expected = ['admin', ...cliUsers, ...httpUsers].sort();
+    expect((await storedUsers(dir)).map((user) => user.name).sort()).toEqual(expected);
+    const serverSees = async () => {
+      const response = await fetchWithin(`${server.url}/v1/users`, {
+        headers: { authorization: basic('admin', adminPassword) },
+      });
+      const body = (await response.json()) as { users: { name: string }[] };
+      return JSON.stringify(body.users.map((user) => user.name).sort()) === JSON.stringify(expected);
+    };
+    // Lost updates are the subject here, not the reload delay (tested above): a generous bound.
+    expect(await pollUntil(serverSees, 5000)).toBe(true);
   });
 });

@@ -143,6 +143,30 @@ describe('NodeFileSystem', () => {
     await expect(fs.realpath(`${root}/missing`)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('creates files 0600 and directories 0700 (with missing parents) whatever the umask', async () => {
+    // A permissive umask, so the modes come from the code: the usual 022 would still give 0644.
+    const saved = process.umask(0o000);
+    try {
+      await fs.mkdir(`${root}/a/b`);
+      for (const mode of ['write', 'create-exclusive'] as const) {
+        const handle = await fs.open(`${root}/a/b/${mode}`, mode);
+        await handle.close();
+      }
+      const modes = await Promise.all(
+        ['a', 'a/b', 'a/b/write', 'a/b/create-exclusive'].map(
+          async (path) => `${path} ${((await fsp.stat(`${root}/${path}`)).mode & 0o777).toString(8)}`,
+        ),
+      );
+      expect(modes).toEqual(['a 700', 'a/b 700', 'a/b/write 600', 'a/b/create-exclusive 600']);
+      // An existing file keeps its mode: opening it never loosens or tightens it behind the user's back.
+      await fsp.chmod(`${root}/a/b/write`, 0o640);
+      await (await fs.open(`${root}/a/b/write`, 'write')).close();
+      expect((await fsp.stat(`${root}/a/b/write`)).mode & 0o777).toBe(0o640);
+    } finally {
+      process.umask(saved);
+    }
+  });
+
   it('shares one lock domain between instances', () => {
     expect(new NodeFileSystem().lockDomain).toBe(fs.lockDomain);
   });

@@ -8,7 +8,7 @@ import { aggregateLayers } from '../../src/query/aggregate.ts';
 import { aggregateFns, parseAggregateOptions } from '../../src/query/aggregate-options.ts';
 import { type Engine, openEngine } from '../../src/storage/engine.ts';
 import { keyMax, keyMin } from '../../src/storage/keys.ts';
-import type { Layer } from '../../src/storage/layer.ts';
+import type { Layer, LayerSeries } from '../../src/storage/layer.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
 import { createPrng } from '../../src/util/prng.ts';
 import { MapModel, type ModelOp } from '../support/model.ts';
@@ -145,14 +145,93 @@ async function apply(
   return engine;
 }
 
+/** The first position in keys whose key is >= key. */
+function lowerBound(keys: BigInt64Array, key: bigint): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function holdsKeyIn(entry: LayerSeries, from: bigint, to: bigint): boolean {
+  const at = lowerBound(entry.keys, from);
+  return at < entry.keys.length && entry.keys[at]! <= to;
+}
+
+/** floor(key / width) * width, for any int64 key and positive width. */
+function bucketOf(key: bigint, width: bigint): bigint {
+  const rest = key % width;
+  return rest < 0n ? key - rest - width : key - rest;
+}
+
+/**
+ * Whether a query must use block summaries, and whether it may, worked out from the layers
+ * without the aggregate code. It must when some sealed run holds a whole full-size block whose
+ * keys all lie inside the range and inside one bucket, and no other layer of the series holds a
+ * key among them or (when newer) a tombstone over them: the merge then hands that block over
+ * whole. It may only when some sealed run has a block's worth of keys inside the range. Either
+ * way only when a value is needed (count, first and last come from the run's ends).
+ */
+function blockExpectation(
+  layers: readonly Layer[],
+  series: string,
+  lo: bigint,
+  hi: bigint,
+  width: bigint | undefined,
+  fns: readonly string[] | undefined,
+): { must: boolean; may: boolean } {
+  const needValues = fns === undefined || fns.some((fn) => ['sum', 'mean', 'min', 'max'].includes(fn));
+  const entries: LayerSeries[] = [];
+  for (const layer of layers) {
+    const entry = layer.series(series);
+    if (entry === undefined) continue;
+    entries.push(entry);
+    if (entry.dropped) break;
+  }
+  let must = false;
+  let may = false;
+  if (!needValues) return { must, may };
+  const blockPoints = aggregateBlockPointsMax;
+  entries.forEach((entry, newer) => {
+    if (entry.blockSummaries === undefined) return;
+    const inRange = lowerBound(entry.keys, hi + 1n) - lowerBound(entry.keys, lo);
+    may ||= inRange >= blockPoints;
+    for (let start = 0; start + blockPoints <= entry.keys.length && !must; start += blockPoints) {
+      const first = entry.keys[start]!;
+      const last = entry.keys[start + blockPoints - 1]!;
+      if (first < lo || last > hi) continue;
+      if (width !== undefined && bucketOf(first, width) !== bucketOf(last, width)) continue;
+      const shadowed = entries.some(
+        (other, index) =>
+          other !== entry &&
+          (holdsKeyIn(other, first, last) ||
+            (index < newer && other.tombstones.some((t) => t.from <= last && t.to >= first))),
+      );
+      must = !shadowed;
+    }
+  });
+  return { must, may };
+}
+
 let queriesWithBlocks = 0;
+let queriesThatMust = 0;
+let queriesThatMay = 0;
 let queriesRun = 0;
 
 describe('engine.aggregate against the reference', () => {
   afterAll(() => {
-    console.log(`block summaries used in ${queriesWithBlocks} of ${queriesRun} queries`);
-    // Real-size blocks were summarized in a good share of the runs, not only scanned.
-    expect(queriesWithBlocks).toBeGreaterThan(50);
+    console.log(
+      `block summaries used in ${queriesWithBlocks} of ${queriesRun} queries; a whole visible block in ${queriesThatMust}, a block's worth of sealed keys in ${queriesThatMay}`,
+    );
+    // Per query: used whenever a whole block was visible, and only where a block could be.
+    expect(queriesWithBlocks).toBeGreaterThanOrEqual(queriesThatMust);
+    expect(queriesWithBlocks).toBeLessThanOrEqual(queriesThatMay);
+    // At least the explicit example below (a checkpointed 3000-point run, aggregated whole).
+    expect(queriesThatMust).toBeGreaterThan(0);
   });
 
   it('agrees after any writes, deletes, checkpoints, compactions and reopens', async () => {
@@ -190,6 +269,13 @@ describe('engine.aggregate against the reference', () => {
               const { work } = aggregateLayers(layers, query.series, lo, hi, parseAggregateOptions(options));
               queriesRun++;
               if (work.blocks > 0) queriesWithBlocks++;
+              const expected = blockExpectation(layers, query.series, lo, hi, width, query.fns);
+              if (expected.must) queriesThatMust++;
+              if (expected.may) queriesThatMay++;
+              if (expected.must)
+                expect(work.blocks, 'a whole block was visible in one bucket').toBeGreaterThan(0);
+              if (work.blocks > 0)
+                expect(expected.may, 'blocks used without a sealed block in range').toBe(true);
               expect(work.pointsScanned).toBeLessThanOrEqual(model.range(query.series, lo, hi).length);
             }
           } finally {
@@ -197,7 +283,22 @@ describe('engine.aggregate against the reference', () => {
           }
         },
       ),
-      { seed: fcSeed(), numRuns: 500 },
+      {
+        seed: fcSeed(),
+        numRuns: 500,
+        // A run that must use summaries, whatever the seed: the bound above never rests on luck.
+        examples: [
+          [
+            [
+              { kind: 'bulk', series: 'a', start: 0n, step: 1n, count: 3000, seed: 1, arrow: false },
+              { kind: 'checkpoint' },
+            ],
+            [{ series: 'a', a: undefined, b: undefined, bucket: undefined, fns: undefined }],
+            'rmi',
+            false,
+          ],
+        ],
+      },
     );
     expect(aggregateBlockPointsMax).toBe(1024);
   });

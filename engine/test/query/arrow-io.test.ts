@@ -205,6 +205,30 @@ describe('writeArrow validation', () => {
       },
       'OMENDB_ERR_INPUT_ARROW',
     ],
+    [
+      'a duck-typed table that declares more rows than its columns hold',
+      {
+        numRows: 5,
+        schema: {},
+        getChild: (name: string) =>
+          name === 'key'
+            ? { type: new Int64(), nullCount: 0, data: [{ values: BigInt64Array.of(1n), length: 1 }] }
+            : { type: new Float64(), nullCount: 0, data: [{ values: Float64Array.of(1), length: 1 }] },
+      },
+      'OMENDB_ERR_INPUT_ARROW',
+    ],
+    [
+      'IPC bytes with a third column',
+      tableToIPC(
+        tableFromArrays({ key: BigInt64Array.of(1n), value: Float64Array.of(1), x: Float64Array.of(2) }),
+      ),
+      'OMENDB_ERR_INPUT_ARROW',
+    ],
+    [
+      'IPC bytes with a NaN value',
+      tableToIPC(tableFromArrays({ key: BigInt64Array.of(1n), value: Float64Array.of(Number.NaN) })),
+      'OMENDB_ERR_INPUT_VALUE',
+    ],
     ['no key column', tableFromArrays({ value: Float64Array.of(1) }), 'OMENDB_ERR_INPUT_ARROW'],
     ['no value column', tableFromArrays({ key: BigInt64Array.of(1n) }), 'OMENDB_ERR_INPUT_ARROW'],
     [

@@ -256,9 +256,9 @@ beforeAll(async () => {
   await users.add('gone', 'admin', 'gone-password-123');
   await users.add('changed', 'admin', 'changed-password-1');
 
-  const tokens = Object.fromEntries(
-    await Promise.all(fixtureRoles.map(async (role) => [role, await fixture.tokenFor(role)] as const)),
-  ) as Record<Role, string>;
+  // One at a time: uncached logins past passwordHashesInFlightMax at once get AUTH_BUSY.
+  const tokens = {} as Record<Role, string>;
+  for (const role of fixtureRoles) tokens[role] = await fixture.tokenFor(role);
   const goneToken = await fixture.tokenWith('gone', 'gone-password-123');
   const changedToken = await fixture.tokenWith('changed', 'changed-password-1');
   await users.remove('gone');
@@ -431,11 +431,21 @@ describe('authorization matrix', () => {
 });
 
 describe('auth rate limit', () => {
-  it(`answers 429 after ${authFailuresMax} failures from one client, even to the right password; others are unaffected`, async () => {
+  it(`answers 429 after ${authFailuresMax} failures from one client to a password not yet verified, never to a verified credential or a token; others are unaffected`, async () => {
     const attacker = '203.0.113.7';
     const bystander = '203.0.113.8';
     const wrong = fixture.basic('reader', 'wrong-password-for-rate');
     const right = fixture.basicFor('reader');
+    // The right credentials under other spellings of the scheme: headers not yet verified.
+    const unverified = right.replace(/^Basic /, 'basic ');
+    const unverifiedElsewhere = right.replace(/^Basic /, 'BASIC ');
+    const verify = await fixture.inject({
+      method: 'GET',
+      url: '/v1/series',
+      headers: { authorization: right },
+      remoteAddress: bystander,
+    });
+    expect(verify.statusCode).toBe(200);
     for (let i = 0; i < authFailuresMax; i++) {
       const response = await fixture.inject({
         method: 'GET',
@@ -445,7 +455,7 @@ describe('auth rate limit', () => {
       });
       expectRegistryError(response, 'OMENDB_ERR_AUTH_INVALID', fixture);
     }
-    for (const authorization of [right, wrong, `Bearer ${await fixture.tokenFor('reader')}`]) {
+    for (const authorization of [wrong, unverified]) {
       const limited = await fixture.inject({
         method: 'GET',
         url: '/v1/series',
@@ -458,6 +468,16 @@ describe('auth rate limit', () => {
       expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
       expect(Number(retryAfter)).toBeLessThanOrEqual(authFailureWindowMs / 1000);
     }
+    // A credential already verified and a token cost no hash: the limit never refuses them.
+    for (const authorization of [right, `Bearer ${await fixture.tokenFor('reader')}`]) {
+      const response = await fixture.inject({
+        method: 'GET',
+        url: '/v1/series',
+        headers: { authorization },
+        remoteAddress: attacker,
+      });
+      expect(response.statusCode, authorization.split(' ')[0]).toBe(200);
+    }
     // Public routes stay open to the limited client; the other client is not limited.
     expect((await fixture.inject({ method: 'GET', url: '/ready', remoteAddress: attacker })).statusCode).toBe(
       200,
@@ -465,16 +485,16 @@ describe('auth rate limit', () => {
     const other = await fixture.inject({
       method: 'GET',
       url: '/v1/series',
-      headers: { authorization: right },
+      headers: { authorization: unverifiedElsewhere },
       remoteAddress: bystander,
     });
     expect(other.statusCode).toBe(200);
-    // The window ends: the right password works again from the limited client.
+    // The window ends: the password not yet verified works again from the limited client.
     clockMs += authFailureWindowMs;
     const after = await fixture.inject({
       method: 'GET',
       url: '/v1/series',
-      headers: { authorization: right },
+      headers: { authorization: unverified },
       remoteAddress: attacker,
     });
     expect(after.statusCode).toBe(200);

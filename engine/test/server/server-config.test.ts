@@ -1,7 +1,17 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configFileBytesMax, tokenTtlSecondsMax } from '../../src/limits.ts';
+import {
+  configFileBytesMax,
+  httpConnectionsDefault,
+  httpConnectionsMax,
+  httpHeadersTimeoutMsDefault,
+  httpKeepAliveTimeoutMsDefault,
+  httpRequestTimeoutMsDefault,
+  httpTimeoutMsMax,
+  httpTimeoutMsMin,
+  tokenTtlSecondsMax,
+} from '../../src/limits.ts';
 import {
   configDefaults,
   describeConfig,
@@ -221,6 +231,77 @@ describe('loadServerConfig: refusals (OMENDB_ERR_CONFIG_INVALID)', () => {
     ).toMatchObject({
       tlsCert: '/c.pem',
       tlsKey: '/k.pem',
+    });
+  });
+});
+
+describe('loadServerConfig: connection timeouts and cap', () => {
+  const options = [
+    { key: 'requestTimeoutMs', flag: '--request-timeout-ms', env: 'OMENDB_REQUEST_TIMEOUT_MS' },
+    { key: 'headersTimeoutMs', flag: '--headers-timeout-ms', env: 'OMENDB_HEADERS_TIMEOUT_MS' },
+    { key: 'keepAliveTimeoutMs', flag: '--keep-alive-timeout-ms', env: 'OMENDB_KEEP_ALIVE_TIMEOUT_MS' },
+    { key: 'connectionsMax', flag: '--connections-max', env: 'OMENDB_CONNECTIONS_MAX' },
+  ] as const;
+
+  it('defaults: the named limits', () => {
+    expect(loadServerConfig(['--data', '/d'], {})).toMatchObject({
+      requestTimeoutMs: httpRequestTimeoutMsDefault,
+      headersTimeoutMs: httpHeadersTimeoutMsDefault,
+      keepAliveTimeoutMs: httpKeepAliveTimeoutMsDefault,
+      connectionsMax: httpConnectionsDefault,
+    });
+    // Node requires headers timeout <= request timeout; the defaults agree.
+    expect(httpHeadersTimeoutMsDefault).toBeLessThanOrEqual(httpRequestTimeoutMsDefault);
+  });
+
+  it.for(options)(
+    '$key from $flag, $env and the config file, in that precedence',
+    async ({ key, flag, env }) => {
+      // 500 is under every default: the headers timeout stays <= the request timeout.
+      expect(loadServerConfig(['--data', '/d', flag, '500'], { [env]: '700' })[key]).toBe(500);
+      expect(loadServerConfig(['--data', '/d'], { [env]: '700' })[key]).toBe(700);
+      const file = await configFile({ data: '/d', [key]: 900 });
+      expect(loadServerConfig(['--config', file], {})[key]).toBe(900);
+      expect(loadServerConfig(['--config', file], { [env]: '700' })[key]).toBe(700);
+      expect(flagName(key)).toBe(flag);
+      expect(envName(key)).toBe(env);
+    },
+  );
+
+  it.for(options.filter((o) => o.key !== 'connectionsMax'))(
+    '$key: 0 (never), below the minimum and above the maximum are refused',
+    ({ flag }) => {
+      for (const bad of ['0', String(httpTimeoutMsMin - 1), String(httpTimeoutMsMax + 1), '-5'])
+        expect(invalidCall(['--data', '/d', flag, bad]), `${flag} ${bad}`).toBe('OMENDB_ERR_CONFIG_INVALID');
+      const minimum = ['--data', '/d', '--request-timeout-ms', String(httpTimeoutMsMin), flag];
+      expect(invalidCall([...minimum, String(httpTimeoutMsMin)])).toBeUndefined();
+    },
+  );
+
+  it('connectionsMax: at least 1, at most httpConnectionsMax', () => {
+    expect(invalidCall(['--data', '/d', '--connections-max', '0'])).toBe('OMENDB_ERR_CONFIG_INVALID');
+    expect(invalidCall(['--data', '/d', `--connections-max=${httpConnectionsMax + 1}`])).toBe(
+      'OMENDB_ERR_CONFIG_INVALID',
+    );
+    expect(loadServerConfig(['--data', '/d', '--connections-max', '1'], {}).connectionsMax).toBe(1);
+  });
+
+  it('a headers timeout longer than the request timeout is refused, from any mix of sources', () => {
+    expect(
+      invalidCall(['--data', '/d', '--request-timeout-ms', '1000', '--headers-timeout-ms', '1001']),
+    ).toBe('OMENDB_ERR_CONFIG_INVALID');
+    expect(
+      invalidCall(['--data', '/d'], { OMENDB_HEADERS_TIMEOUT_MS: String(httpRequestTimeoutMsDefault + 1) }),
+    ).toBe('OMENDB_ERR_CONFIG_INVALID');
+    expect(
+      loadServerConfig(['--data', '/d', '--request-timeout-ms', '1000', '--headers-timeout-ms', '1000'], {}),
+    ).toMatchObject({ requestTimeoutMs: 1000, headersTimeoutMs: 1000 });
+  });
+
+  it('a request timeout under the default headers timeout, alone, brings the headers timeout down with it', () => {
+    expect(loadServerConfig(['--data', '/d', '--request-timeout-ms', '5000'], {})).toMatchObject({
+      requestTimeoutMs: 5000,
+      headersTimeoutMs: 5000,
     });
   });
 });

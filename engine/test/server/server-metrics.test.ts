@@ -10,6 +10,7 @@ import { configDefaults, type ServerConfig } from '../../src/server/server-confi
 import { createContext } from '../../src/server/start-server.ts';
 import { type Engine, openEngine } from '../../src/storage/engine.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
+import { memtableBytesPerPoint, memtableBytesPerSeries } from '../../src/storage/memtable.ts';
 import { errno } from '../support/codes.ts';
 
 /**
@@ -517,6 +518,57 @@ describe('server metrics, health and readiness', () => {
         } else expect(operation.security.length, path).toBeGreaterThan(0);
       }
     }
+  });
+});
+
+describe('omendb_memtable_bytes follows the memtable', () => {
+  let harness: Harness;
+
+  beforeAll(async () => {
+    harness = await buildHarness();
+    harness.engine = await openEngine({
+      dir: harness.dir,
+      logger: silentLogger,
+      observer: harness.context.metrics.engineObserver,
+      autoMaintenance: false,
+    });
+    harness.context.state.markReady(harness.engine);
+  });
+
+  afterAll(async () => {
+    await closeHarness(harness);
+  });
+
+  /** The gauge as scraped, checked against the engine's own stats() at the same moment. */
+  async function scrapedMemtableBytes(): Promise<number> {
+    const response = await get(harness.app, '/metrics', admin);
+    expect(response.statusCode).toBe(200);
+    const scraped = value(readExposition(response.body), 'omendb_memtable_bytes');
+    expect(scraped).toBe(harness.engine!.stats().memtableBytes);
+    return scraped!;
+  }
+
+  async function writePoints(series: string, from: number, count: number): Promise<void> {
+    const points = Array.from({ length: count }, (_, i) => [from + i, i / 2]);
+    expect((await post(harness.app, `/v1/series/${series}/points`, { points })).statusCode).toBe(200);
+  }
+
+  it('grows by the estimate of what was written and drops to zero at a checkpoint', async () => {
+    expect(await scrapedMemtableBytes()).toBe(0);
+    // A series is charged its object plus its arrays' capacity, which starts at 16 points and doubles.
+    await writePoints('gauge-a', 0, 10);
+    const first = await scrapedMemtableBytes();
+    expect(first).toBe(memtableBytesPerSeries + 16 * memtableBytesPerPoint);
+    await writePoints('gauge-a', 10, 30);
+    const second = await scrapedMemtableBytes();
+    expect(second - first).toBe((64 - 16) * memtableBytesPerPoint);
+    await writePoints('gauge-b', 0, 1);
+    const third = await scrapedMemtableBytes();
+    expect(third - second).toBe(memtableBytesPerSeries + 16 * memtableBytesPerPoint);
+    expect((await post(harness.app, '/v1/admin/checkpoint')).statusCode).toBe(200);
+    expect(await scrapedMemtableBytes()).toBe(0);
+    await writePoints('gauge-a', 100, 1);
+    expect(await scrapedMemtableBytes()).toBe(memtableBytesPerSeries + 16 * memtableBytesPerPoint);
   });
 });
 

@@ -88,6 +88,46 @@ describe('UsersStore', () => {
     }
   });
 
+  it('two stores (two processes) adding at once: every user is kept', async () => {
+    const [server, cli] = [await UsersStore.open(dir), await UsersStore.open(dir)];
+    const names = Array.from({ length: 8 }, (_, i) => `both-${i}`);
+    await Promise.all(names.map((name, i) => (i % 2 === 0 ? server : cli).add(name, 'reader', password)));
+    const fresh = await UsersStore.open(dir);
+    expect(fresh.list().map((user) => user.name)).toEqual(names);
+    // Each store saw the file as its own last change left it, and catches up on reload.
+    await server.reload();
+    await cli.reload();
+    expect(server.list()).toEqual(fresh.list());
+    expect(cli.list()).toEqual(fresh.list());
+  });
+
+  it('a password change racing a removal in another store never brings the user back', async () => {
+    const [server, cli] = [await UsersStore.open(dir), await UsersStore.open(dir)];
+    await server.add('racer', 'reader', password);
+    await cli.reload();
+    // The change hashes first (slow), the removal is quick: it lands while the hash runs.
+    const changing = server.setPassword('racer', 'racer-new-password');
+    const removing = cli.remove('racer');
+    const [changed, removed] = await Promise.allSettled([changing, removing]);
+    expect(removed.status).toBe('fulfilled');
+    if (changed.status === 'rejected') expect(await codeOf(changing)).toBe('OMENDB_ERR_USERS_NOT_FOUND');
+    expect((await UsersStore.open(dir)).get('racer')).toBeUndefined();
+    await server.reload();
+    expect(server.get('racer')).toBeUndefined();
+  });
+
+  it('refuses a duplicate found only under the lock (added by another store after the first check)', async () => {
+    const [first, second] = [await UsersStore.open(dir), await UsersStore.open(dir)];
+    const results = await Promise.allSettled([
+      first.add('same', 'reader', password),
+      second.add('same', 'writer', password),
+    ]);
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((result) => result.status === 'rejected') as PromiseRejectedResult;
+    expect(await codeOf(Promise.reject(rejected.reason))).toBe('OMENDB_ERR_USERS_EXISTS');
+    expect((await UsersStore.open(dir)).list()).toHaveLength(1);
+  });
+
   it(`stops at usersMax (${usersMax}) users`, async () => {
     const store = await UsersStore.open(dir);
     await store.add('first', 'reader', password);

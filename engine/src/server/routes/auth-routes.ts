@@ -30,8 +30,9 @@ export function authRoutes(app: FastifyInstance, context: ServerContext): void {
       const user = identity?.via === 'basic' ? users.get(identity.name) : undefined;
       if (user === undefined)
         throw new OmenDbError('OMENDB_ERR_AUTH_INVALID', 'tokens are issued against Basic credentials only');
-      const { token } = await tokens.issue(user.name, user.role, user.credentialId);
-      return { token, tokenType: 'Bearer', expiresIn: tokens.ttlSeconds, role: user.role };
+      // The lifetime is the configured ttl: nothing in the request (body, query) can ask for more.
+      const { token, issuedAt, expiresAt } = await tokens.issue(user.name, user.role, user.credentialId);
+      return { token, tokenType: 'Bearer', expiresIn: expiresAt - issuedAt, role: user.role };
     },
   );
 }
