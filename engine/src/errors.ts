@@ -200,6 +200,29 @@ export const errorRegistry = {
     status: 400,
     description: '--auth off is allowed only when the server binds a loopback address (127.0.0.0/8 or ::1).',
   },
+  OMENDB_ERR_HARNESS_USAGE: {
+    status: 400,
+    description:
+      'omendb-harness was called wrongly: an unknown command, scenario, profile, engine or parameter, or a value out of range. Exit code 64.',
+  },
+  OMENDB_ERR_HARNESS_CAPABILITY: {
+    status: 400,
+    description:
+      "The operation needs a capability the adapter does not declare (for example kill() on an in-process engine); scenarios skip by capability instead of calling it.",
+  },
+  OMENDB_ERR_HARNESS_ADAPTER_STATE: {
+    status: 409,
+    description: 'An adapter was used in the wrong state: an operation before open() or after close(), or start() twice.',
+  },
+  OMENDB_ERR_HARNESS_UNAVAILABLE: {
+    status: 503,
+    description:
+      'The engine did not answer: the connection was refused or reset, the request timed out, or its process was killed or paused. The outcome of the operation is unknown.',
+  },
+  OMENDB_ERR_HARNESS_RESULT_INVALID: {
+    status: 500,
+    description: 'A scenario result does not validate against the result schema; it was not written.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorRegistry;

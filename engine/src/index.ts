@@ -6,6 +6,7 @@ export type { ErrorCode, ErrorSpec } from './errors.ts';
 export type { FileHandle, FileSystem, OpenMode } from './fs/file-system.ts';
 export { NodeFileSystem } from './fs/node-file-system.ts';
 export { SimFileSystem } from './fs/sim-file-system.ts';
+export type { ErrorInjector, SimFileSystemOptions, SimOp } from './fs/sim-file-system.ts';
 export { aggregateFns } from './query/aggregate-options.ts';
 export type {
   AggregateBucket,
@@ -29,4 +30,6 @@ export type {
 export { keyMax, keyMin } from './storage/keys.ts';
 export type { EngineLogger } from './storage/logger.ts';
 export type { EngineObserver, EngineOptions, SyncMode } from './storage/options.ts';
+export { createPrng, seedFromEnv } from './util/prng.ts';
+export type { Prng } from './util/prng.ts';
 export { limits };
