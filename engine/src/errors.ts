@@ -208,11 +208,12 @@ export const errorRegistry = {
   OMENDB_ERR_HARNESS_CAPABILITY: {
     status: 400,
     description:
-      "The operation needs a capability the adapter does not declare (for example kill() on an in-process engine); scenarios skip by capability instead of calling it.",
+      'The operation needs a capability the adapter does not declare (for example kill() on an in-process engine); scenarios skip by capability instead of calling it.',
   },
   OMENDB_ERR_HARNESS_ADAPTER_STATE: {
     status: 409,
-    description: 'An adapter was used in the wrong state: an operation before open() or after close(), or start() twice.',
+    description:
+      'An adapter was used in the wrong state: an operation before open() or after close(), or start() twice.',
   },
   OMENDB_ERR_HARNESS_UNAVAILABLE: {
     status: 503,

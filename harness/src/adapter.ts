@@ -1,5 +1,5 @@
 import type { AggregateFn, AggregateResult } from '@omendb/engine';
-import { limits, OmenDbError } from '@omendb/engine';
+import { aggregateFns, limits, OmenDbError } from '@omendb/engine';
 
 /**
  * The adapter contract: every engine the harness drives sits behind this one class. In the
@@ -61,6 +61,26 @@ export interface Capabilities {
 
 export type CapabilityName = keyof Capabilities;
 
+const noCapabilities: Capabilities = {
+  durable: false,
+  restartable: false,
+  killable: false,
+  pausable: false,
+  simulatedPowerLoss: false,
+  aggregates: false,
+  arrow: false,
+  auth: false,
+  metrics: false,
+  checkpoint: false,
+  process: false,
+  http: false,
+};
+
+/** A capability manifest that names only what the engine can do: everything else is false. */
+export function declareCapabilities(can: Partial<Capabilities>): Capabilities {
+  return Object.freeze({ ...noCapabilities, ...can });
+}
+
 export interface ProcessInfo {
   readonly pid: number;
 }
@@ -73,6 +93,12 @@ export interface HttpEndpoint {
   readonly adminAuthorization: string;
   /** The CA certificate (PEM) to trust for https URLs. */
   readonly ca?: string;
+  /**
+   * The server's HS256 token secret, known when the harness started the server itself: the
+   * security scenario then signs expired and future-dated tokens that differ from a valid one in
+   * their times alone (without it, those forgeries are refused for their signature too).
+   */
+  readonly tokenSecret?: Uint8Array;
 }
 
 export interface EngineDescription {
@@ -130,6 +156,14 @@ function checkAggregate(query: AggregateQuery): void {
   if (bucket !== undefined && (typeof bucket !== 'bigint' || bucket < 1n || bucket > 2n ** 63n - 1n))
     fail('OMENDB_ERR_INPUT_AGGREGATE', 'bucket must be a positive bigint up to 2^63-1');
   if (fns !== undefined && !Array.isArray(fns)) fail('OMENDB_ERR_INPUT_AGGREGATE', 'fns must be an array');
+  // Checked here so that every adapter refuses an unknown name as the engine does.
+  for (const fn of fns ?? []) {
+    if (!(aggregateFns as readonly unknown[]).includes(fn))
+      fail(
+        'OMENDB_ERR_INPUT_AGGREGATE',
+        `unknown aggregate ${String(fn)}; known: ${aggregateFns.join(', ')}`,
+      );
+  }
 }
 
 type AdapterState = 'new' | 'open' | 'closed';

@@ -10,7 +10,6 @@ export async function serveCommand(argv: readonly string[], env: NodeJS.ProcessE
   const config = loadServerConfig(argv, env);
   const server = await startServer(config, env, { logStream: process.stderr });
   server.app.log.info({ config: describeConfig(config) }, 'configuration');
-  process.stdout.write(`omendb listening on ${server.url}\n`);
   return new Promise<number>((resolve) => {
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -30,5 +29,7 @@ export async function serveCommand(argv: readonly string[], env: NodeJS.ProcessE
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    // Printed only once the handlers are in place: whoever reads this line may signal at once.
+    process.stdout.write(`omendb listening on ${server.url}\n`);
   });
 }

@@ -11,7 +11,7 @@ import { keyMax, keyMin } from '../../src/storage/keys.ts';
 import type { Layer, LayerSeries } from '../../src/storage/layer.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
 import { createPrng } from '../../src/util/prng.ts';
-import { MapModel, type ModelOp } from '../support/model.ts';
+import { MapModel, type ModelOp } from '../../src/testing/map-model.ts';
 import { fcSeed } from '../support/seeds.ts';
 import { expectAgrees, naiveBuckets } from './naive-aggregate.ts';
 

@@ -29,7 +29,7 @@ import {
   pointsLayout,
   schemaFrame,
   stream,
-} from './arrow-ipc-craft.ts';
+} from '../../src/testing/arrow-ipc-craft.ts';
 import { buildFlatbuffer, type FbField, type FbTable } from './flatbuffer-build.ts';
 
 /**

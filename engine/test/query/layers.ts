@@ -8,7 +8,7 @@ import { type Layer, LoadedSegment, memtableLayer } from '../../src/storage/laye
 import { segmentFileName } from '../../src/storage/manifest.ts';
 import { Memtable } from '../../src/storage/memtable.ts';
 import { decodeSegment, encodeSegment, type SegmentSeriesData } from '../../src/storage/segment-file.ts';
-import { MapModel, type ModelOp } from '../support/model.ts';
+import { MapModel, type ModelOp } from '../../src/testing/map-model.ts';
 
 /**
  * Random layer stacks for the query tests: memtables and sealed segments (encoded and decoded

@@ -1,37 +1,33 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import {
-  Field,
-  Float64,
-  Int64,
-  makeVector,
-  Schema,
-  Table,
-  tableFromArrays,
-  tableFromIPC,
-  tableToIPC,
-  vectorFromArray,
-} from 'apache-arrow';
+import { Field, Float64, Int64, Schema, tableFromIPC } from 'apache-arrow';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arrowIpcRecordBatchesMax } from '../../src/limits.ts';
-import { basic, cleanEnv, fetchWithin, type ServeProcess, startServe } from '../cli/cli-process.ts';
 import {
   type BatchLayout,
   batchFrame,
-  concat,
-  dictionaryField,
-  dictionaryFrame,
   file,
   keyValueSchema,
   pointsFrame,
   pointsLayout,
-  pointsWithIndexLayout,
   schemaFrame,
-  schemaWithExtra,
   stream,
-  utf8Layout,
-} from '../query/arrow-ipc-craft.ts';
+} from '../../src/testing/arrow-ipc-craft.ts';
+import { flipBit } from '../../src/testing/bit-flip-bodies.ts';
+import {
+  arrowKillerBits,
+  deltaDictionaryStream,
+  hostileThreeKeys,
+  hostileThreeValues,
+  killerFlipBaseBody,
+  lyingRowCountBodies,
+  maxSafeRowsLieBody,
+  overlappingBlocksFileBody,
+  repeatedBlockFileBody,
+  schemaAndDictionaryBodies,
+  threePointsLayout,
+} from '../../src/testing/hostile-arrow-bodies.ts';
+import { basic, cleanEnv, fetchWithin, type ServeProcess, startServe } from '../cli/cli-process.ts';
 import { createServerFixture, expectRegistryError, type ServerFixture } from './server-fixture.ts';
 
 /**
@@ -116,141 +112,19 @@ async function expectRefused(body: Uint8Array): Promise<void> {
   expect(await storedState()).toEqual(before);
 }
 
-const threeKeys = [1n, 2n, 3n];
-const threeValues = [0.5, 1.5, 2.5];
-const threePoints = pointsLayout(BigInt64Array.from(threeKeys), Float64Array.from(threeValues));
-
-function withLayout(change: Partial<BatchLayout>): Uint8Array {
-  return stream([schemaFrame(), batchFrame({ ...threePoints, ...change })]);
-}
+const threeKeys = hostileThreeKeys;
+const threeValues = hostileThreeValues;
+const threePoints = threePointsLayout();
 
 describe('defect 1: every declared row count is checked against the buffers that hold the rows', () => {
-  const cases: [string, Uint8Array][] = [
-    [
-      'a batch that declares 10 rows and sends 3',
-      withLayout({
-        length: 10,
-        nodes: [
-          [10, 0],
-          [10, 0],
-        ],
-      }),
-    ],
-    [
-      'a batch that declares 100,000 rows and sends 3',
-      withLayout({
-        length: 100_000,
-        nodes: [
-          [100_000, 0],
-          [100_000, 0],
-        ],
-      }),
-    ],
-    [
-      'field nodes that declare more rows than their batch',
-      withLayout({
-        nodes: [
-          [10, 0],
-          [10, 0],
-        ],
-      }),
-    ],
-    [
-      'a value buffer shorter than its rows',
-      withLayout({
-        buffers: [
-          [0, 0],
-          [0, 24],
-          [24, 0],
-          [24, 8],
-        ],
-      }),
-    ],
-    [
-      'a buffer beyond the body',
-      withLayout({
-        buffers: [
-          [0, 0],
-          [0, 24],
-          [24, 0],
-          [4096, 24],
-        ],
-      }),
-    ],
-    ['a body longer than the bytes sent', withLayout({ bodyLength: 1 << 20 })],
-    [
-      'a file whose batch declares 2^40 rows',
-      file(keyValueSchema(), [
-        batchFrame({
-          ...threePoints,
-          length: 2 ** 40,
-          nodes: [
-            [2 ** 40, 0],
-            [2 ** 40, 0],
-          ],
-        }),
-      ]).bytes,
-    ],
-  ];
+  const cases = lyingRowCountBodies().map(({ name, body }): [string, Uint8Array] => [name, body]);
   it.each(cases)('%s: 400, nothing stored', async (_, body) => {
     await expectRefused(body);
   });
 });
 
-/** A stream whose extra, ignored column is dictionary encoded and grown by `deltas` delta batches. */
-function deltaDictionaryStream(deltas: number): Uint8Array {
-  const frames = [
-    schemaFrame(schemaWithExtra(dictionaryField('extra', 0))),
-    dictionaryFrame(0, utf8Layout(['first']), false),
-  ];
-  for (let i = 0; i < deltas; i++) frames.push(dictionaryFrame(0, utf8Layout([`entry-${i}`]), true));
-  frames.push(batchFrame(pointsWithIndexLayout(threeKeys, threeValues)));
-  return stream(frames);
-}
-
 describe('defect 2: only a schema of exactly key and value, no dictionaries, a bounded count of messages', () => {
-  const extraColumn = tableToIPC(
-    tableFromArrays({
-      key: BigInt64Array.from(threeKeys),
-      value: Float64Array.from(threeValues),
-      extra: Float64Array.of(7, 8, 9),
-    }),
-    'stream',
-  );
-  const dictionaryColumn = tableToIPC(
-    new Table({
-      key: makeVector(BigInt64Array.from(threeKeys)),
-      value: makeVector(Float64Array.from(threeValues)),
-      label: vectorFromArray(['a', 'b', 'a']),
-    }),
-    'stream',
-  );
-  const duplicateKey = stream([
-    schemaFrame(schemaWithExtra(new Field('key', new Int64(), false))),
-    pointsFrame(threeKeys, threeValues),
-  ]);
-  const tooManyBatches = stream([
-    schemaFrame(),
-    ...Array.from({ length: arrowIpcRecordBatchesMax + 1 }, () => pointsFrame([], [])),
-  ]);
-  const strayDictionary = stream([
-    schemaFrame(),
-    dictionaryFrame(0, utf8Layout(['x']), false),
-    pointsFrame(threeKeys, threeValues),
-  ]);
-  const secondSchema = stream([schemaFrame(), schemaFrame(), pointsFrame(threeKeys, threeValues)]);
-  const cases: [string, Uint8Array][] = [
-    ['an extra Float64 column', extraColumn],
-    ['an extra dictionary-encoded column with its dictionary batch', dictionaryColumn],
-    ['the key column twice', duplicateKey],
-    ['a dictionary batch no column refers to', strayDictionary],
-    ['a second schema message', secondSchema],
-    [`${arrowIpcRecordBatchesMax + 1} record batches`, tooManyBatches],
-    [
-      'a value column named otherwise',
-      tableToIPC(tableFromArrays({ key: BigInt64Array.of(1n), Value: Float64Array.of(1) }), 'stream'),
-    ],
-  ];
+  const cases = schemaAndDictionaryBodies().map(({ name, body }): [string, Uint8Array] => [name, body]);
   it.each(cases)('%s: 400, nothing stored', async (_, body) => {
     await expectRefused(body);
   });
@@ -296,12 +170,6 @@ describe('defect 2: only a schema of exactly key and value, no dictionaries, a b
   });
 });
 
-function flipBit(bytes: Uint8Array, bit: number): Uint8Array {
-  const flipped = bytes.slice();
-  flipped[bit >> 3]! ^= 1 << (bit & 7);
-  return flipped;
-}
-
 /** The points of an accepted body as the server returns them, decoded by apache-arrow (a reference). */
 function referencePoints(body: Uint8Array): [number | string, number][] {
   const table = tableFromIPC(body);
@@ -342,20 +210,9 @@ async function expectSurvived(series: string, body: Uint8Array): Promise<number>
 }
 
 describe('defect 3: one flipped bit in a valid body never costs the server its life', () => {
-  const valid = tableToIPC(
-    tableFromArrays({ key: BigInt64Array.from(threeKeys), value: Float64Array.from(threeValues) }),
-    'stream',
-  );
+  const valid = killerFlipBaseBody();
   const schemaMessageBytes = 8 + new DataView(valid.buffer, valid.byteOffset).getInt32(4, true);
-  /**
-   * The flips of this body that, before the fix, exhausted the heap (SIGABRT at 512 MiB) or ran
-   * past a 10 s deadline in the decoder: 416, 417 and 1152 in the schema, the rest in the record
-   * batch header (its row count and a field node's).
-   */
-  const killerBits = [
-    416, 417, 1152, 2230, 2231, 2232, 2233, 2234, 2235, 2236, 2237, 2238, 2806, 2807, 2808, 2809, 2810, 2811,
-    2812, 2813, 2814,
-  ];
+  const killerBits = arrowKillerBits;
 
   it('uses the body the killer flips were found in (apache-arrow 21 writes it byte for byte)', () => {
     expect(valid.length).toBe(440);
@@ -382,22 +239,11 @@ describe('defect 4: each record batch of an Arrow file is read once', () => {
   const second = pointsFrame([4n], [4]);
 
   it('refuses a footer that lists the same batch 1,000 times', async () => {
-    const body = file(keyValueSchema(), [first], { blockOrder: Array.from({ length: 1000 }, () => 0) }).bytes;
-    await expectRefused(body);
+    await expectRefused(repeatedBlockFileBody(1000));
   });
 
   it('refuses blocks that overlap: a batch framed inside the body of another', async () => {
-    const inner = second.bytes;
-    const outer = batchFrame({ ...threePoints, body: concat([threePoints.body, inner]) });
-    const crafted = file(keyValueSchema(), [outer]);
-    const outerAt = crafted.offsets[0]!;
-    const innerAt = outerAt + outer.metaDataLength + threePoints.body.length;
-    const body = file(keyValueSchema(), [outer], {
-      blocks: [
-        [outerAt, outer.metaDataLength, outer.bodyLength],
-        [innerAt, second.metaDataLength, second.bodyLength],
-      ],
-    }).bytes;
+    const body = overlappingBlocksFileBody();
     // apache-arrow reads both batches of this file.
     expect(tableFromIPC(body).numRows).toBe(4);
     await expectRefused(body);
@@ -440,23 +286,7 @@ describe('a batch declaring 2^53-1 rows, against a spawned omendb serve', () => 
     });
     expect(write.status).toBe(200);
 
-    const rows = 75;
-    const layout = pointsLayout(
-      BigInt64Array.from({ length: rows }, (_, i) => BigInt(i)),
-      Float64Array.from({ length: rows }, (_, i) => i),
-    );
-    const lie = Number.MAX_SAFE_INTEGER;
-    const body = stream([
-      schemaFrame(),
-      batchFrame({
-        ...layout,
-        length: lie,
-        nodes: [
-          [lie, 0],
-          [lie, 0],
-        ],
-      }),
-    ]);
+    const body = maxSafeRowsLieBody(75);
     expect(body.length).toBeGreaterThan(1500);
     expect(body.length).toBeLessThan(1700);
     const started = performance.now();

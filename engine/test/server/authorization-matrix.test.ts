@@ -1,9 +1,11 @@
-import { SignJWT } from 'jose';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ErrorCode } from '../../src/errors.ts';
 import { authFailuresMax, authFailureWindowMs } from '../../src/limits.ts';
-import type { Role } from '../../src/server/roles.ts';
+import type { Access, Role } from '../../src/server/roles.ts';
+import { expectedAnswer } from '../../src/testing/access-rules.ts';
+import { invalidCredentials, resignedToken } from '../../src/testing/forged-tokens.ts';
+import { type IdentitySpec, identitySpecs } from '../../src/testing/identity-kinds.ts';
 import {
   createServerFixture,
   expectRegistryError,
@@ -13,28 +15,11 @@ import {
 
 /**
  * Every route x every kind of caller, each cell checked for its exact status and code. The
- * expected answer comes from the rule table below, written independently of roles.ts.
+ * callers and the expected answer come from the tables the harness's security scenario uses too
+ * (src/testing: identity-kinds, forged-tokens, access-rules), written independently of roles.ts.
  */
 
-type Access = 'public' | 'user' | 'read' | 'write' | 'admin' | 'monitor';
-
-/** Who may use a route of each access level (the README's route table). */
-const allowedRoles: Readonly<Record<Exclude<Access, 'public'>, readonly Role[]>> = {
-  user: ['admin', 'writer', 'reader', 'monitor'],
-  read: ['admin', 'writer', 'reader'],
-  write: ['admin', 'writer'],
-  admin: ['admin'],
-  monitor: ['admin', 'monitor'],
-};
-
-interface Caller {
-  readonly name: string;
-  readonly authorization: string | undefined;
-  /** none: no credentials; invalid: credentials that must be refused; valid: a role's own. */
-  readonly kind: 'none' | 'invalid' | 'valid';
-  readonly role?: Role;
-  readonly via?: 'basic' | 'token';
-}
+type Caller = IdentitySpec & { readonly authorization: string | undefined };
 
 interface RouteCase {
   readonly method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
@@ -190,15 +175,8 @@ const routes: RouteCase[] = [
 ];
 
 function expected(route: RouteCase, caller: Caller): { status: number; code?: ErrorCode } {
-  if (route.access === 'public') return { status: route.success };
-  if (caller.kind === 'none') return { status: 401, code: 'OMENDB_ERR_AUTH_REQUIRED' };
-  if (caller.kind === 'invalid') return { status: 401, code: 'OMENDB_ERR_AUTH_INVALID' };
-  if (!allowedRoles[route.access].includes(caller.role!))
-    return { status: 403, code: 'OMENDB_ERR_AUTH_FORBIDDEN' };
-  // Only a password buys a token: a token cannot renew itself.
-  if (route.access === 'user' && caller.via === 'token')
-    return { status: 401, code: 'OMENDB_ERR_AUTH_INVALID' };
-  return { status: route.success };
+  const answer = expectedAnswer(route.access, caller);
+  return answer.status === 'success' ? { status: route.success } : answer;
 }
 
 /** A distinct client address per request, so failed cells never add up to the rate limit. */
@@ -219,15 +197,9 @@ async function expectRefusedListing(headers: Record<string, string>): Promise<vo
   expectRegistryError(response, 'OMENDB_ERR_AUTH_INVALID', fixture);
 }
 
-const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-
 let fixture: ServerFixture;
 let clockMs = Date.now();
 const callers: Caller[] = [];
-
-async function sign(claims: Record<string, unknown>): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(fixture.jwtSecret);
-}
 
 beforeAll(async () => {
   fixture = await createServerFixture({ rateLimiterNow: () => clockMs });
@@ -265,65 +237,36 @@ beforeAll(async () => {
   await users.setPassword('changed', 'changed-password-2');
 
   const now = Math.floor(Date.now() / 1000);
-  const admin = users.get('admin')!;
-  const claims = { role: 'admin', cid: admin.credentialId, sub: 'admin', iss: 'omendb', aud: 'omendb' };
-  const [header, payload, signature] = tokens.admin.split('.') as [string, string, string];
-  // A character in the middle: the last one of a base64url signature may only carry padding bits.
-  const middle = Math.floor(signature.length / 2);
-  const flipped = `${signature.slice(0, middle)}${signature[middle] === 'A' ? 'B' : 'A'}${signature.slice(middle + 1)}`;
-  const [readerHeader, readerPayload, readerSignature] = tokens.reader.split('.') as [string, string, string];
-  const promoted = b64url({
-    ...JSON.parse(Buffer.from(readerPayload, 'base64url').toString()),
-    role: 'admin',
-  });
-  // Control: the same secret and claims with a sound iat and exp are accepted, so the expired and
-  // future-dated tokens below are refused for their times alone.
+  // Control: the admin token re-signed with a sound iat and exp is accepted, so the expired and
+  // future-dated tokens below (the same, re-signed with other times) are refused for their times alone.
+  const sound = await resignedToken(tokens.admin, fixture.jwtSecret, { iat: now, exp: now + 60 });
   const control = await fixture.inject({
     method: 'GET',
     url: '/v1/users',
-    headers: { authorization: `Bearer ${await sign({ ...claims, iat: now, exp: now + 60 })}` },
+    headers: { authorization: `Bearer ${sound}` },
   });
   expect(control.statusCode).toBe(200);
-  const invalid = (name: string, authorization: string): Caller => ({ name, authorization, kind: 'invalid' });
-  const bearer = (token: string): string => `Bearer ${token}`;
-  callers.push(
-    { name: 'no credentials', authorization: undefined, kind: 'none' },
-    invalid('basic, wrong password', fixture.basic('admin', 'not-the-admin-password')),
-    invalid('basic, unknown user', fixture.basic('nobody', 'whatever-password-1')),
-    invalid('basic, malformed', `Basic ${Buffer.from('no-colon-here').toString('base64')}`),
-    invalid('unsupported scheme', 'Digest username="admin"'),
-    invalid('token expired', bearer(await sign({ ...claims, iat: now - 120, exp: now - 60 }))),
-    invalid('token with a flipped signature character', bearer(`${header}.${payload}.${flipped}`)),
-    invalid(
-      'token promoted to admin, signature kept',
-      bearer(`${readerHeader}.${promoted}.${readerSignature}`),
-    ),
-    invalid('token alg none', bearer(`${b64url({ alg: 'none', typ: 'JWT' })}.${payload}.`)),
-    invalid(
-      'token issued in the future',
-      bearer(await sign({ ...claims, iat: now + 3600, exp: now + 7200 })),
-    ),
-    invalid('token of a removed user', bearer(goneToken)),
-    invalid('token of a user whose password changed', bearer(changedToken)),
-    ...fixtureRoles.map(
-      (role): Caller => ({
-        name: `${role} via basic`,
-        authorization: fixture.basicFor(role),
-        kind: 'valid',
-        role,
-        via: 'basic',
-      }),
-    ),
-    ...fixtureRoles.map(
-      (role): Caller => ({
-        name: `${role} via token`,
-        authorization: bearer(tokens[role]),
-        kind: 'valid',
-        role,
-        via: 'token',
-      }),
-    ),
-  );
+  const invalid = await invalidCredentials({
+    wrongPassword: { name: 'admin', password: 'not-the-admin-password' },
+    unknownUser: 'nobody',
+    adminToken: tokens.admin,
+    lowerToken: tokens.reader,
+    removedUserToken: goneToken,
+    changedPasswordToken: changedToken,
+    signingSecret: fixture.jwtSecret,
+    now,
+  });
+  for (const identity of identitySpecs()) {
+    const authorization =
+      identity.kind === 'none'
+        ? undefined
+        : identity.kind === 'invalid'
+          ? invalid[identity.id]
+          : identity.via === 'basic'
+            ? fixture.basicFor(identity.role)
+            : `Bearer ${tokens[identity.role]}`;
+    callers.push({ ...identity, authorization });
+  }
 }, 60_000);
 
 afterAll(async () => {

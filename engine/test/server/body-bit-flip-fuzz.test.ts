@@ -1,9 +1,13 @@
-import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorRegistry } from '../../src/errors.ts';
-import { keyMax, keyMin } from '../../src/storage/keys.ts';
-import type { Prng } from '../../src/util/prng.ts';
+import {
+  flipBit,
+  type FuzzBody,
+  fuzzBodies,
+  type StoredPoint,
+  storedPoints,
+} from '../../src/testing/bit-flip-bodies.ts';
 import { seededPrng } from '../support/seeds.ts';
 import { createServerFixture, type ServerFixture } from './server-fixture.ts';
 
@@ -27,15 +31,12 @@ const checkEveryCases = 500;
 const longRun = process.env.OMENDB_FUZZ_ALL === '1';
 const arrowPoints = longRun ? 64 : 3;
 const jsonPoints = longRun ? 32 : 3;
-const arrowType = 'application/vnd.apache.arrow.stream';
 const sentinel = 'sentinel';
 const sentinelPoints: [number | string, number][] = [
   ['-9223372036854775808', -1],
   [0, 0.5],
   ['9223372036854775807', 2],
 ];
-
-type StoredPoint = [number | string, number];
 
 let fixture: ServerFixture;
 
@@ -54,93 +55,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fixture?.close();
 });
-
-/** Distinct int64 keys: small, large, beyond 2^53 and the extremes, some negative. */
-function randomKeys(prng: Prng, count: number): bigint[] {
-  const keys = new Set<bigint>();
-  const special = [keyMin, keyMax, 0n, -1n, 2n ** 53n + 1n];
-  while (keys.size < count) {
-    const roll = prng.int(4);
-    if (roll === 0) keys.add(prng.pick(special));
-    else if (roll === 1) keys.add(BigInt(prng.int(1000)) - 500n);
-    else if (roll === 2) keys.add(1_700_000_000_000n + BigInt(prng.int(1_000_000)));
-    else keys.add((BigInt(prng.int(2 ** 31)) << 32n) | BigInt(prng.int(2 ** 31)));
-  }
-  return [...keys];
-}
-
-function randomValues(prng: Prng, count: number): number[] {
-  return Array.from({ length: count }, () => {
-    const roll = prng.int(3);
-    if (roll === 0) return prng.int(100);
-    if (roll === 1) return (prng.next() - 0.5) * 1e6;
-    return prng.next() * 10 ** (prng.int(40) - 20);
-  });
-}
-
-const asStored = (key: bigint): number | string =>
-  Number.isSafeInteger(Number(key)) && BigInt(Number(key)) === key ? Number(key) : key.toString();
-
-/**
- * Last occurrence wins, ascending keys, keys and values as the server's JSON returns them (JSON
- * has no -0: a flip of a zero's sign bit is stored as -0 and read back as 0).
- */
-function stored(pairs: Iterable<[bigint, number]>): StoredPoint[] {
-  const byKey = new Map<bigint, number>();
-  for (const [key, value] of pairs) byKey.set(key, value);
-  return [...byKey.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([key, value]) => [asStored(key), value === 0 ? 0 : value]);
-}
-
-/** The reference decoders: what a body says, by an implementation other than the server's. */
-function* arrowPairs(body: Uint8Array): Generator<[bigint, number]> {
-  const table = tableFromIPC(body);
-  const keys = table.getChild('key')!.toArray() as BigInt64Array;
-  const values = table.getChild('value')!.toArray() as Float64Array;
-  for (let i = 0; i < table.numRows; i++) yield [keys[i]!, values[i]!];
-}
-
-function* jsonPairs(body: Uint8Array): Generator<[bigint, number]> {
-  const parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body)) as {
-    points: [number | string, number][];
-  };
-  for (const [key, value] of parsed.points) yield [BigInt(key), value];
-}
-
-interface BodyKind {
-  readonly name: string;
-  readonly body: Uint8Array;
-  readonly contentType: string;
-  readonly reference: (body: Uint8Array) => Iterable<[bigint, number]>;
-}
-
-function bodies(prng: Prng): BodyKind[] {
-  const keys = randomKeys(prng, arrowPoints);
-  const table = tableFromArrays({
-    key: BigInt64Array.from(keys),
-    value: Float64Array.from(randomValues(prng, arrowPoints)),
-  });
-  const jsonKeys = randomKeys(prng, jsonPoints);
-  const jsonValues = randomValues(prng, jsonPoints);
-  const json = JSON.stringify({ points: jsonKeys.map((key, i) => [asStored(key), jsonValues[i]]) });
-  const arrow = (name: string, body: Uint8Array): BodyKind => ({
-    name,
-    body,
-    contentType: arrowType,
-    reference: arrowPairs,
-  });
-  return [
-    arrow('arrow-stream', tableToIPC(table, 'stream')),
-    arrow('arrow-file', tableToIPC(table, 'file')),
-    {
-      name: 'json',
-      body: new TextEncoder().encode(json),
-      contentType: 'application/json',
-      reference: jsonPairs,
-    },
-  ];
-}
 
 async function readSeries(series: string): Promise<StoredPoint[]> {
   const response = await fixture.inject({
@@ -166,13 +80,6 @@ async function expectModel(model: ReadonlyMap<string, StoredPoint[]>): Promise<v
   expect(await readSeries(sentinel)).toEqual(sentinelPoints);
 }
 
-/** The bytes with one bit flipped; bit -1 flips none (the valid body itself). */
-function flipBit(bytes: Uint8Array, bit: number): Uint8Array {
-  const flipped = bytes.slice();
-  if (bit >= 0) flipped[bit >> 3]! ^= 1 << (bit & 7);
-  return flipped;
-}
-
 interface Tally {
   cases: number;
   statuses: Map<string, number>;
@@ -180,7 +87,7 @@ interface Tally {
 }
 
 async function runCase(
-  kind: BodyKind,
+  kind: FuzzBody,
   bit: number,
   model: Map<string, StoredPoint[]>,
   tally: Tally,
@@ -216,7 +123,7 @@ async function runCase(
   // rows (a flip can leave a valid file that lists no batch): then none.
   const writes = pairs.length > 0 ? 1n : 0n;
   expect(BigInt(fixture.engine.stats().lastSeq), context).toBe(BigInt(lastSeq) + writes);
-  const expected = stored(pairs);
+  const expected = storedPoints(pairs);
   expect(await readSeries(series), context).toEqual(expected);
   if (expected.length > 0) model.set(series, expected);
   const label = `${kind.name} 200`;
@@ -228,7 +135,7 @@ describe('single-bit flips of valid bodies', () => {
     `answers every flip with 2xx or 4xx within ${fuzzCaseDeadlineMs} ms and stores exactly what an accepted body says`,
     async () => {
       const prng = seededPrng();
-      const kinds = bodies(prng);
+      const kinds = fuzzBodies(prng, arrowPoints, jsonPoints);
       const model = new Map<string, StoredPoint[]>();
       const tally: Tally = { cases: 0, statuses: new Map(), slowestMs: 0 };
       const started = performance.now();

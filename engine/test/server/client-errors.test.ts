@@ -5,13 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpHeaderBytesMax } from '../../src/limits.ts';
 import { clientErrorCode, onClientError, rawErrorResponse } from '../../src/server/client-errors.ts';
 import { errno } from '../support/codes.ts';
-import {
-  expectRawRegistryError,
-  openRaw,
-  parseResponse,
-  type RawConnection,
-  requestHead,
-} from './raw-http.ts';
+import { openRaw, parseResponse, type RawConnection, requestHead } from '../../src/testing/raw-http.ts';
+import { expectRawRegistryError } from './raw-http.ts';
 import { createServerFixture, type ServerFixture } from './server-fixture.ts';
 
 /**

@@ -13,7 +13,7 @@ import {
   timeoutCheckIntervalMs,
 } from '../../src/server/connection-limits.ts';
 import { configDefaults } from '../../src/server/server-config.ts';
-import { openRaw, type RawConnection } from './raw-http.ts';
+import { openRaw, type RawConnection } from '../../src/testing/raw-http.ts';
 
 /** The options that bound one connection, and the connection cap on a real loopback listener. */
 

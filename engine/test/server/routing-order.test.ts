@@ -2,13 +2,8 @@ import type { AddressInfo } from 'node:net';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authFailuresMax } from '../../src/limits.ts';
-import {
-  expectRawRegistryError,
-  openRaw,
-  type RawConnection,
-  rawErrorCode,
-  requestHead,
-} from './raw-http.ts';
+import { openRaw, type RawConnection, rawErrorCode, requestHead } from '../../src/testing/raw-http.ts';
+import { expectRawRegistryError } from './raw-http.ts';
 import { createServerFixture, expectRegistryError, type ServerFixture } from './server-fixture.ts';
 
 /**

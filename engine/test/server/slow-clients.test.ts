@@ -9,7 +9,13 @@ import {
   type ServeProcess,
   startServe,
 } from '../cli/cli-process.ts';
-import { openRaw, parseResponse, type RawConnection, rawErrorCode, requestHead } from './raw-http.ts';
+import {
+  openRaw,
+  parseResponse,
+  type RawConnection,
+  rawErrorCode,
+  requestHead,
+} from '../../src/testing/raw-http.ts';
 
 /**
  * Slow clients against the real server (`omendb serve` in a child process, 127.0.0.1 only), with

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { connect, type ConnectionOptions } from 'node:tls';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRaw } from './raw-http.ts';
+import { openRaw } from '../../src/testing/raw-http.ts';
 import { createServerFixture, type ServerFixture } from './server-fixture.ts';
 
 /**

@@ -7,7 +7,7 @@ import { openEngine } from '../../src/storage/engine.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
 import { decodeSegment } from '../../src/storage/segment-file.ts';
 import { walFileHeaderBytes } from '../../src/storage/wal-record.ts';
-import { engineFingerprint, MapModel, type ModelOp } from '../support/model.ts';
+import { engineFingerprint, MapModel, type ModelOp } from '../../src/testing/map-model.ts';
 import { readTree, simWithFiles } from '../support/sim-files.ts';
 import { recordOffsets } from '../support/wal-files.ts';
 

@@ -4,8 +4,14 @@ import { type Engine, openEngine } from '../../src/storage/engine.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
 import type { SyncMode } from '../../src/storage/options.ts';
 import { createPrng, seedFromEnv } from '../../src/util/prng.ts';
-import { generateWorkload, runWorkload, type WorkloadOutcome } from '../support/crash-workload.ts';
-import { engineFingerprint, MapModel } from '../support/model.ts';
+import {
+  acknowledgedPrefix,
+  generateWorkload,
+  matchingPrefix,
+  runWorkload,
+  type WorkloadOutcome,
+} from '../../src/testing/crash-workload.ts';
+import { engineFingerprint } from '../../src/testing/map-model.ts';
 
 /**
  * Seeded crash simulation. Each case runs a random workload (concurrent writes, deletes, drops,
@@ -82,15 +88,8 @@ async function checkRecovery(
   }
   try {
     const state = await engineFingerprint(engine);
-    const model = new MapModel();
-    const lastAcked = Math.max(-1, ...outcome.acknowledged);
-    const required = sync === 'commit' ? lastAcked + 1 : 0;
-    let matched = required === 0 && state === model.fingerprint();
-    for (let k = 0; k < outcome.submitted.length && !matched; k++) {
-      model.apply(outcome.submitted[k]!);
-      if (k + 1 >= required && state === model.fingerprint()) matched = true;
-    }
-    if (!matched) {
+    const required = sync === 'commit' ? acknowledgedPrefix(outcome) : 0;
+    if (matchingPrefix(state, outcome, required) === undefined) {
       return `state after recovery matches no prefix of ${outcome.submitted.length} ops with at least ${required} (acked ${outcome.acknowledged.size})`;
     }
     // The recovered engine must keep working: one more write, then a clean reopen keeps it all.

@@ -6,7 +6,7 @@ import { silentLogger } from '../../src/storage/logger.ts';
 import type { EngineOptions } from '../../src/storage/options.ts';
 import { seriesCountMax, walSegmentBytesMax, writeBatchPointsMax } from '../../src/limits.ts';
 import { codeOf, errno } from '../support/codes.ts';
-import { engineFingerprint } from '../support/model.ts';
+import { engineFingerprint } from '../../src/testing/map-model.ts';
 
 const dir = '/db';
 

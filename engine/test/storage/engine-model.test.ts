@@ -5,7 +5,7 @@ import { type Engine, openEngine } from '../../src/storage/engine.ts';
 import { keyMax, keyMin } from '../../src/storage/keys.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
 import { createPrng } from '../../src/util/prng.ts';
-import { engineFingerprint, MapModel } from '../support/model.ts';
+import { engineFingerprint, MapModel } from '../../src/testing/map-model.ts';
 import { fcSeed } from '../support/seeds.ts';
 
 /**

@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/storage/logger.ts';
 import { createPrng } from '../../src/util/prng.ts';
 import { expectAgrees, naiveBuckets } from '../query/naive-aggregate.ts';
 import { codeOf } from '../support/codes.ts';
-import { MapModel } from '../support/model.ts';
+import { MapModel } from '../../src/testing/map-model.ts';
 
 const dir = '/db';
 const engines: Engine[] = [];

@@ -65,6 +65,7 @@ export interface LatencySummary {
 export interface ScenarioContext {
   readonly adapter: EngineAdapter;
   /** Builds another adapter of the same kind over fresh storage (for scenarios that need one per trial). */
+  // The runner returns it opened, like `adapter`, and closes it at the end if the scenario has not.
   readonly freshAdapter: () => Promise<EngineAdapter>;
   readonly seed: number;
   readonly prng: Prng;

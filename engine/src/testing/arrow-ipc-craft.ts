@@ -19,9 +19,9 @@ import {
 } from 'apache-arrow/ipc/metadata/message';
 
 /**
- * Hand-made Arrow IPC bytes for tests, valid or deliberately lying: the flatbuffer metadata is
- * encoded by apache-arrow's own message encoder (an implementation independent of OmenDB's
- * reader), and the framing (continuation marker, lengths, padding, file magic, footer) is laid
+ * Hand-made Arrow IPC bytes for the engine's tests and the harness's security scenario, valid or
+ * deliberately lying: the flatbuffer metadata is encoded by apache-arrow's own message encoder
+ * (an implementation independent of OmenDB's reader), and the framing (continuation marker, lengths, padding, file magic, footer) is laid
  * out here, so that every declared length, buffer and footer block can be set to anything.
  */
 

@@ -1,4 +1,10 @@
-import { keyMax, keyMin } from '../../src/storage/keys.ts';
+import { keyMax, keyMin } from '../storage/keys.ts';
+
+/**
+ * The reference model of the crash and model tests (the engine's own and the harness's): a Map of
+ * series to a Map of key to value, simple enough to be obviously right. It lives in src (and is
+ * exported) so that both use one implementation.
+ */
 
 /** A state-changing engine operation, as the tests submit it and as the model applies it. */
 export type ModelOp =
@@ -6,7 +12,6 @@ export type ModelOp =
   | { kind: 'deleteRange'; series: string; from: bigint; to: bigint }
   | { kind: 'dropSeries'; series: string };
 
-/** The reference: a Map of series to a Map of key to value. Simple enough to be obviously right. */
 export class MapModel {
   readonly series = new Map<string, Map<bigint, number>>();
 
@@ -52,40 +57,40 @@ export class MapModel {
   /** A canonical text of the whole state, for comparing with what an engine returns. */
   fingerprint(): string {
     return this.listSeries()
-      .map(
-        (name) =>
-          `${name}:${this.range(name)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(',')}`,
-      )
+      .map((name) => seriesFingerprint(name, this.range(name)))
       .join('|');
   }
 }
 
-/** The same canonical text, read from an engine through its public API. */
-export async function engineFingerprint(engine: {
+function seriesFingerprint(name: string, points: readonly (readonly [bigint, number])[]): string {
+  return `${name}:${points.map(([k, v]) => `${k}=${v}`).join(',')}`;
+}
+
+/** What engineFingerprint reads: the engine itself, or anything with the same two reads (an adapter). */
+export interface FingerprintSource {
   listSeries(): Promise<string[]>;
   range(
     series: string,
     from?: bigint,
     to?: bigint,
     options?: { limit?: number; after?: bigint },
-  ): Promise<{
-    points: [bigint, number][];
-    next: bigint | null;
-  }>;
-}): Promise<string> {
+  ): Promise<{ points: readonly (readonly [bigint, number])[]; next: bigint | null }>;
+}
+
+/** The same canonical text as MapModel.fingerprint, read through the public read API. */
+export async function engineFingerprint(engine: FingerprintSource): Promise<string> {
   const parts: string[] = [];
   for (const name of await engine.listSeries()) {
-    const points: [bigint, number][] = [];
+    const points: (readonly [bigint, number])[] = [];
     let after: bigint | undefined;
+    // Each page moves `after` strictly forward through a finite series, so this ends.
     for (;;) {
       const page = await engine.range(name, undefined, undefined, after === undefined ? {} : { after });
       points.push(...page.points);
       if (page.next === null) break;
       after = page.next;
     }
-    parts.push(`${name}:${points.map(([k, v]) => `${k}=${v}`).join(',')}`);
+    parts.push(seriesFingerprint(name, points));
   }
   return parts.join('|');
 }
