@@ -34,6 +34,7 @@ function num(
 
 const latencyMax = (during: string): ParamSpec =>
   num(`The valid client's p99 during ${during} must stay under this (ms)`, [500, 500, 500], [1, 60_000]);
+const deadlineMs = (description: string): ParamSpec => num(description, [2_000, 2_000, 2_000], [100, 60_000]);
 const chunkedBeyondAny = limits.httpBodyBytesMax + 1024 * 1024;
 
 const params = {
@@ -42,11 +43,7 @@ const params = {
     [1, 8, 8],
     [1, passwordCellAddressesMax],
   ),
-  hostileCaseDeadlineMs: num(
-    'A hostile or fuzz case must be answered within this (ms)',
-    [2_000, 2_000, 2_000],
-    [100, 60_000],
-  ),
+  hostileCaseDeadlineMs: deadlineMs('A hostile or fuzz case must be answered within this (ms)'),
   stateCheckEveryCases: num(
     'Hostile cases between two read-backs of the stored state',
     [1, 1, 1],
@@ -84,11 +81,7 @@ const params = {
     [2_000, 5_000, 10_000],
     [100, 60_000],
   ),
-  arrowFloodDeadlineMs: num(
-    'A hostile Arrow body of the flood must be refused within this (ms)',
-    [2_000, 2_000, 2_000],
-    [100, 60_000],
-  ),
+  arrowFloodDeadlineMs: deadlineMs('A hostile Arrow body of the flood must be refused within this (ms)'),
   loginFloodLatencyMsMax: latencyMax('the login flood'),
   slowBodiesLatencyMsMax: latencyMax('the slow bodies'),
   idleConnectionsLatencyMsMax: latencyMax('the idle connections'),

@@ -28,6 +28,7 @@ export type {
   RecoveryStats,
 } from './storage/engine.ts';
 export { keyMax, keyMin } from './storage/keys.ts';
+export { keyToJson } from './server/http-keys.ts';
 export type { EngineLogger } from './storage/logger.ts';
 export { stderrLogger } from './storage/logger.ts';
 export type { EngineObserver, EngineOptions, SyncMode } from './storage/options.ts';

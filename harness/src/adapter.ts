@@ -1,5 +1,5 @@
 import type { AggregateFn, AggregateResult } from '@omendb/engine';
-import { aggregateFns, limits, OmenDbError } from '@omendb/engine';
+import { aggregateFns, keyMax, keyMin, limits, OmenDbError } from '@omendb/engine';
 
 /**
  * The adapter contract: every engine the harness drives sits behind this one class. In the
@@ -121,7 +121,7 @@ function checkSeries(series: unknown): asserts series is string {
 }
 
 function checkKey(key: unknown, what: string): asserts key is bigint {
-  if (typeof key !== 'bigint' || key < -(2n ** 63n) || key > 2n ** 63n - 1n)
+  if (typeof key !== 'bigint' || key < keyMin || key > keyMax)
     fail('OMENDB_ERR_INPUT_KEY', `${what} must be a bigint in the int64 range`);
 }
 
@@ -153,7 +153,7 @@ function checkRangeOptions(options: RangeOptions): void {
 
 function checkAggregate(query: AggregateQuery): void {
   const { bucket, fns } = query;
-  if (bucket !== undefined && (typeof bucket !== 'bigint' || bucket < 1n || bucket > 2n ** 63n - 1n))
+  if (bucket !== undefined && (typeof bucket !== 'bigint' || bucket < 1n || bucket > keyMax))
     fail('OMENDB_ERR_INPUT_AGGREGATE', 'bucket must be a positive bigint up to 2^63-1');
   if (fns !== undefined && !Array.isArray(fns)) fail('OMENDB_ERR_INPUT_AGGREGATE', 'fns must be an array');
   // Checked here so that every adapter refuses an unknown name as the engine does.

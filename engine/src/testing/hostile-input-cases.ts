@@ -52,6 +52,10 @@ const nested = (depth: number, inner: string, open = '[', close = ']'): string =
 const deep = 100_000;
 const points = (text: string): string => `{"points": ${text}}`;
 
+/** Write cases answered with `code`, one per [name, points text] row. */
+const pointsCases = (code: ErrorCode, rows: readonly (readonly [string, string])[]): HostileCase[] =>
+  rows.map(([name, text]) => ({ name, payload: points(text), code }));
+
 /** The corpus, every case aimed at the series `known`. */
 export function hostileInputCases(known: string): HostileInputCases {
   const range = (query: string): string => `/v1/series/${known}/points?${query}`;
@@ -86,65 +90,29 @@ export function hostileInputCases(known: string): HostileInputCases {
       payload: '{"points": [[5, 1]], "__proto__": {"x": 1}}',
       code: 'OMENDB_ERR_HTTP_BAD_REQUEST',
     },
-    { name: 'value a string', payload: points('[[5, "1"]]'), code: 'OMENDB_ERR_INPUT_VALUE' },
-    { name: 'value null', payload: points('[[5, null]]'), code: 'OMENDB_ERR_INPUT_VALUE' },
-    { name: 'value a boolean', payload: points('[[5, true]]'), code: 'OMENDB_ERR_INPUT_VALUE' },
-    { name: 'value the string "NaN"', payload: points('[[5, "NaN"]]'), code: 'OMENDB_ERR_INPUT_VALUE' },
-    {
-      name: 'value the string "Infinity"',
-      payload: points('[[5, "Infinity"]]'),
-      code: 'OMENDB_ERR_INPUT_VALUE',
-    },
-    {
-      name: 'value 1e999 (parses to Infinity)',
-      payload: points('[[5, 1e999]]'),
-      code: 'OMENDB_ERR_INPUT_VALUE',
-    },
-    {
-      name: 'value -1e999 (parses to -Infinity)',
-      payload: points('[[5, -1e999]]'),
-      code: 'OMENDB_ERR_INPUT_VALUE',
-    },
-    {
-      name: 'valid points then one bad value: nothing written',
-      payload: points('[[5, 1], [6, 2], [1000, 99], [7, "x"]]'),
-      code: 'OMENDB_ERR_INPUT_VALUE',
-    },
-    { name: 'key a float', payload: points('[[1.5, 1]]'), code: 'OMENDB_ERR_INPUT_KEY' },
-    { name: 'key "12abc"', payload: points('[["12abc", 1]]'), code: 'OMENDB_ERR_INPUT_KEY' },
-    { name: 'key ""', payload: points('[["", 1]]'), code: 'OMENDB_ERR_INPUT_KEY' },
-    { name: 'key " 12"', payload: points('[[" 12", 1]]'), code: 'OMENDB_ERR_INPUT_KEY' },
-    { name: 'key null', payload: points('[[null, 1]]'), code: 'OMENDB_ERR_INPUT_KEY' },
-    {
-      name: 'key 2^63 as a string',
-      payload: points('[["9223372036854775808", 1]]'),
-      code: 'OMENDB_ERR_INPUT_KEY',
-    },
-    {
-      name: 'key -2^63-1 as a string',
-      payload: points('[["-9223372036854775809", 1]]'),
-      code: 'OMENDB_ERR_INPUT_KEY',
-    },
-    {
-      name: 'key of 21 digits',
-      payload: points('[["123456789012345678901", 1]]'),
-      code: 'OMENDB_ERR_INPUT_KEY',
-    },
-    {
-      name: 'key 2^63 as a number',
-      payload: points('[[9223372036854775808, 1]]'),
-      code: 'OMENDB_ERR_INPUT_KEY',
-    },
-    {
-      name: 'key 2^53+1 as a number (not safe)',
-      payload: points('[[9007199254740993, 1]]'),
-      code: 'OMENDB_ERR_INPUT_KEY',
-    },
-    {
-      name: 'valid points then one bad key: nothing written',
-      payload: points('[[5, 1], [1000, 99], ["1e3", 2]]'),
-      code: 'OMENDB_ERR_INPUT_KEY',
-    },
+    ...pointsCases('OMENDB_ERR_INPUT_VALUE', [
+      ['value a string', '[[5, "1"]]'],
+      ['value null', '[[5, null]]'],
+      ['value a boolean', '[[5, true]]'],
+      ['value the string "NaN"', '[[5, "NaN"]]'],
+      ['value the string "Infinity"', '[[5, "Infinity"]]'],
+      ['value 1e999 (parses to Infinity)', '[[5, 1e999]]'],
+      ['value -1e999 (parses to -Infinity)', '[[5, -1e999]]'],
+      ['valid points then one bad value: nothing written', '[[5, 1], [6, 2], [1000, 99], [7, "x"]]'],
+    ]),
+    ...pointsCases('OMENDB_ERR_INPUT_KEY', [
+      ['key a float', '[[1.5, 1]]'],
+      ['key "12abc"', '[["12abc", 1]]'],
+      ['key ""', '[["", 1]]'],
+      ['key " 12"', '[[" 12", 1]]'],
+      ['key null', '[[null, 1]]'],
+      ['key 2^63 as a string', '[["9223372036854775808", 1]]'],
+      ['key -2^63-1 as a string', '[["-9223372036854775809", 1]]'],
+      ['key of 21 digits', '[["123456789012345678901", 1]]'],
+      ['key 2^63 as a number', '[[9223372036854775808, 1]]'],
+      ['key 2^53+1 as a number (not safe)', '[[9007199254740993, 1]]'],
+      ['valid points then one bad key: nothing written', '[[5, 1], [1000, 99], ["1e3", 2]]'],
+    ]),
     { name: `${deep} unclosed [`, payload: points('['.repeat(deep)), code: 'OMENDB_ERR_HTTP_BAD_REQUEST' },
     {
       name: `${deep} nested arrays as points`,

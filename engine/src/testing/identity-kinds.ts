@@ -44,34 +44,24 @@ export type IdentitySpec =
       readonly via: 'basic' | 'token';
     };
 
-export const invalidIdentities: readonly InvalidIdentitySpec[] = [
-  { kind: 'invalid', id: 'basic-wrong-password', name: 'basic, wrong password', hashes: true },
-  { kind: 'invalid', id: 'basic-unknown-user', name: 'basic, unknown user', hashes: true },
-  { kind: 'invalid', id: 'basic-malformed', name: 'basic, malformed', hashes: false },
-  { kind: 'invalid', id: 'unsupported-scheme', name: 'unsupported scheme', hashes: false },
-  { kind: 'invalid', id: 'token-expired', name: 'token expired', hashes: false },
-  {
-    kind: 'invalid',
-    id: 'token-flipped-signature',
-    name: 'token with a flipped signature character',
-    hashes: false,
-  },
-  {
-    kind: 'invalid',
-    id: 'token-promoted-payload',
-    name: 'token promoted to admin, signature kept',
-    hashes: false,
-  },
-  { kind: 'invalid', id: 'token-alg-none', name: 'token alg none', hashes: false },
-  { kind: 'invalid', id: 'token-future-dated', name: 'token issued in the future', hashes: false },
-  { kind: 'invalid', id: 'token-removed-user', name: 'token of a removed user', hashes: false },
-  {
-    kind: 'invalid',
-    id: 'token-changed-password',
-    name: 'token of a user whose password changed',
-    hashes: false,
-  },
+/** Each invalid kind as [id, name, hashes]; see InvalidIdentitySpec. */
+const invalidIdentityRows: readonly (readonly [InvalidIdentityId, string, boolean])[] = [
+  ['basic-wrong-password', 'basic, wrong password', true],
+  ['basic-unknown-user', 'basic, unknown user', true],
+  ['basic-malformed', 'basic, malformed', false],
+  ['unsupported-scheme', 'unsupported scheme', false],
+  ['token-expired', 'token expired', false],
+  ['token-flipped-signature', 'token with a flipped signature character', false],
+  ['token-promoted-payload', 'token promoted to admin, signature kept', false],
+  ['token-alg-none', 'token alg none', false],
+  ['token-future-dated', 'token issued in the future', false],
+  ['token-removed-user', 'token of a removed user', false],
+  ['token-changed-password', 'token of a user whose password changed', false],
 ];
+
+export const invalidIdentities: readonly InvalidIdentitySpec[] = invalidIdentityRows.map(
+  ([id, name, hashes]) => ({ kind: 'invalid', id, name, hashes }),
+);
 
 /** All twenty: none, the invalid ones, each role via Basic, each role via a token. */
 export function identitySpecs(): IdentitySpec[] {

@@ -113,53 +113,37 @@ describe('unknown routes answer 404 without reading the body', () => {
 describe('authentication and authorization come before the body is parsed', () => {
   const points = '/v1/series/ordered/points';
 
-  it('a protected route with a malformed body and no credentials: 401, not 400', async () => {
-    const response = await secured.inject({
+  /** POSTs the malformed JSON body to the secured server, with `authorization` when given. */
+  function postMalformed(url: string, authorization?: string) {
+    return secured.inject({
       method: 'POST',
-      url: points,
-      headers: { 'content-type': 'application/json' },
-      payload: malformed,
-    });
-    expectRegistryError(response, 'OMENDB_ERR_AUTH_REQUIRED', secured);
-  });
-
-  it('wrong credentials with a malformed body: 401 OMENDB_ERR_AUTH_INVALID', async () => {
-    const response = await secured.inject({
-      method: 'POST',
-      url: points,
+      url,
       headers: {
         'content-type': 'application/json',
-        authorization: secured.basic('writer', 'not-the-password'),
+        ...(authorization === undefined ? {} : { authorization }),
       },
       payload: malformed,
     });
+  }
+
+  it('a protected route with a malformed body and no credentials: 401, not 400', async () => {
+    expectRegistryError(await postMalformed(points), 'OMENDB_ERR_AUTH_REQUIRED', secured);
+  });
+
+  it('wrong credentials with a malformed body: 401 OMENDB_ERR_AUTH_INVALID', async () => {
+    const response = await postMalformed(points, secured.basic('writer', 'not-the-password'));
     expectRegistryError(response, 'OMENDB_ERR_AUTH_INVALID', secured);
   });
 
   it('a valid role without write access and a malformed body: 403, not 400', async () => {
-    const response = await secured.inject({
-      method: 'POST',
-      url: points,
-      headers: { 'content-type': 'application/json', authorization: secured.basicFor('reader') },
-      payload: malformed,
-    });
+    const response = await postMalformed(points, secured.basicFor('reader'));
     expectRegistryError(response, 'OMENDB_ERR_AUTH_FORBIDDEN', secured);
-    const admin = await secured.inject({
-      method: 'POST',
-      url: '/v1/users',
-      headers: { 'content-type': 'application/json', authorization: secured.basicFor('writer') },
-      payload: malformed,
-    });
+    const admin = await postMalformed('/v1/users', secured.basicFor('writer'));
     expectRegistryError(admin, 'OMENDB_ERR_AUTH_FORBIDDEN', secured);
   });
 
   it('a role that may write gets the 400 of its malformed body: the body is parsed only then', async () => {
-    const response = await secured.inject({
-      method: 'POST',
-      url: points,
-      headers: { 'content-type': 'application/json', authorization: secured.basicFor('writer') },
-      payload: malformed,
-    });
+    const response = await postMalformed(points, secured.basicFor('writer'));
     expectRegistryError(response, 'OMENDB_ERR_HTTP_BAD_REQUEST', secured);
   });
 

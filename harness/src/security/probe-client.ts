@@ -130,14 +130,9 @@ export function probe(target: SecurityTarget, request: ProbeRequest): Promise<Pr
 
 /** The registry code of an answer's JSON error body, if any. */
 export function errorCodeOf(answer: ProbeAnswer): string | undefined {
-  if (!answer.answered) return undefined;
-  try {
-    return (JSON.parse(answer.body.toString('utf8')) as { error?: { code?: unknown } }).error?.code as
-      | string
-      | undefined;
-  } catch {
-    return undefined;
-  }
+  return (jsonOf(answer) as { error?: { code?: unknown } } | null | undefined)?.error?.code as
+    | string
+    | undefined;
 }
 
 /** The answer's body as JSON, or undefined. */

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AggregateResult, Engine, EngineLogger, EngineOptions } from '@omendb/engine';
 import { createPrng, OmenDbError, openEngine, SimFileSystem, stderrLogger } from '@omendb/engine';
 import type {
@@ -14,6 +11,7 @@ import type {
 import { EngineAdapter } from '../../adapter.ts';
 import { embeddedColumnarBatchPointsMin } from '../../limits.ts';
 import { engineBin } from '../http/engine-bin.ts';
+import { MadeDir } from '../temp-dir.ts';
 import type { EmbeddedAdapterOptions, ResolvedEmbeddedOptions } from './options.ts';
 import { resolveEmbeddedOptions, simulatedDirDefault } from './options.ts';
 
@@ -29,7 +27,7 @@ export class EmbeddedAdapter extends EngineAdapter {
   /** The simulated machine's file system; replaced by the survivor at each power loss. */
   private fs: SimFileSystem | undefined;
   /** A temporary directory this adapter made (and removes at close). */
-  private madeDir: string | undefined;
+  private readonly madeDir = new MadeDir('omendb-embedded-');
   /** Bumped when an engine dies with its machine: what a dead engine logs while it closes is noise. */
   private generation = 0;
 
@@ -62,7 +60,7 @@ export class EmbeddedAdapter extends EngineAdapter {
    */
   get dir(): string | undefined {
     if (this.options.simulated) return this.options.dir ?? simulatedDirDefault;
-    return this.options.dir ?? this.madeDir;
+    return this.options.dir ?? this.madeDir.path;
   }
 
   /** The simulated file system of the running machine (failAtOp, injectError); a new one after powerLoss. */
@@ -78,12 +76,12 @@ export class EmbeddedAdapter extends EngineAdapter {
 
   protected async _open(): Promise<void> {
     if (this.options.dir === undefined && !this.options.simulated) {
-      this.madeDir = await mkdtemp(join(tmpdir(), 'omendb-embedded-'));
+      await this.madeDir.make();
     }
     try {
       this.engine = await openEngine(this.engineOptions());
     } catch (error) {
-      await this.removeMadeDir();
+      await this.madeDir.remove();
       throw error;
     }
   }
@@ -94,7 +92,7 @@ export class EmbeddedAdapter extends EngineAdapter {
     try {
       await engine?.close();
     } finally {
-      await this.removeMadeDir();
+      await this.madeDir.remove();
     }
   }
 
@@ -223,12 +221,5 @@ export class EmbeddedAdapter extends EngineAdapter {
         'the engine is not open (did a reopen fail?)',
       );
     return this.engine;
-  }
-
-  private async removeMadeDir(): Promise<void> {
-    if (this.madeDir === undefined) return;
-    const dir = this.madeDir;
-    this.madeDir = undefined;
-    await rm(dir, { recursive: true, force: true });
   }
 }

@@ -1,9 +1,10 @@
 import { open } from 'node:fs/promises';
 import type { ErrorCode } from '@omendb/engine';
-import { errorRegistry, OmenDbError } from '@omendb/engine';
+import { OmenDbError } from '@omendb/engine';
 import { execa, type Result, type ResultPromise } from 'execa';
 import { serverKillWaitMs, serverStartTimeoutMs, serverStopWaitMs } from '../../limits.ts';
 import { engineBin } from './engine-bin.ts';
+import { isRegistryCode } from './wire.ts';
 
 /**
  * One `omendb serve` process over a data directory: started with the engine's own bin under
@@ -54,7 +55,7 @@ async function readTail(path: string): Promise<string> {
 export function failureCode(stderr: string): ErrorCode | undefined {
   const matches = [...stderr.matchAll(/omendb: (OMENDB_ERR_[A-Z0-9_]+):/g)];
   const code = matches.at(-1)?.[1];
-  return code !== undefined && Object.hasOwn(errorRegistry, code) ? (code as ErrorCode) : undefined;
+  return isRegistryCode(code) ? code : undefined;
 }
 
 export class ServerProcess {

@@ -1,5 +1,5 @@
 import type { ErrorCode } from '@omendb/engine';
-import { errorRegistry, OmenDbError } from '@omendb/engine';
+import { errorRegistry, keyToJson, OmenDbError } from '@omendb/engine';
 import type { Point } from '../../adapter.ts';
 
 /**
@@ -8,12 +8,8 @@ import type { Point } from '../../adapter.ts';
  * `{"error": {"code", "message"}}` with a registry code.
  */
 
-const safeMin = -9007199254740991n;
-const safeMax = 9007199254740991n;
-
-export function keyToWire(key: bigint): number | string {
-  return key >= safeMin && key <= safeMax ? Number(key) : key.toString();
-}
+/** A key as the server writes it: the engine's own encoder, so the two cannot drift apart. */
+export const keyToWire: (key: bigint) => number | string = keyToJson;
 
 /** A key from a response: a safe-integer number or a decimal string; anything else is a protocol error. */
 export function keyFromWire(value: unknown): bigint {
@@ -60,7 +56,8 @@ export function queryString(entries: Record<string, string | number | bigint | u
   return parts.length === 0 ? '' : `?${parts.join('&')}`;
 }
 
-function isRegistryCode(code: unknown): code is ErrorCode {
+/** Whether `code` is a code of the engine's error registry. */
+export function isRegistryCode(code: unknown): code is ErrorCode {
   return typeof code === 'string' && Object.hasOwn(errorRegistry, code);
 }
 

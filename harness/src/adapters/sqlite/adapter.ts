@@ -1,5 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AggregateBucket, AggregateResult } from '@omendb/engine';
 import { aggregateFns, keyMax, keyMin, limits, OmenDbError } from '@omendb/engine';
@@ -13,6 +12,7 @@ import type {
   RangePage,
 } from '../../adapter.ts';
 import { declareCapabilities, EngineAdapter } from '../../adapter.ts';
+import { MadeDir } from '../temp-dir.ts';
 import type { SqliteAdapterOptions } from './options.ts';
 import { sqliteDefaults } from './options.ts';
 import type { AggregateRow, Statements } from './statements.ts';
@@ -42,7 +42,7 @@ export class SqliteAdapter extends EngineAdapter {
   private readonly options: SqliteAdapterOptions;
   private connection: Connection | undefined;
   /** A temporary directory this adapter made (and removes at close). */
-  private madeDir: string | undefined;
+  private readonly madeDir = new MadeDir('omendb-sqlite-');
 
   constructor(options: SqliteAdapterOptions = {}) {
     super();
@@ -51,17 +51,17 @@ export class SqliteAdapter extends EngineAdapter {
 
   /** The database file. */
   get file(): string | undefined {
-    const dir = this.options.dir ?? this.madeDir;
+    const dir = this.options.dir ?? this.madeDir.path;
     return dir === undefined ? undefined : join(dir, this.options.fileName ?? sqliteDefaults.fileName);
   }
 
   protected async _open(): Promise<void> {
-    if (this.options.dir === undefined) this.madeDir = await mkdtemp(join(tmpdir(), 'omendb-sqlite-'));
+    if (this.options.dir === undefined) await this.madeDir.make();
     else await mkdir(this.options.dir, { recursive: true });
     try {
       this.connection = this.connect();
     } catch (error) {
-      await this.removeMadeDir();
+      await this.madeDir.remove();
       throw error;
     }
   }
@@ -72,7 +72,7 @@ export class SqliteAdapter extends EngineAdapter {
     try {
       connection?.db.close();
     } finally {
-      await this.removeMadeDir();
+      await this.madeDir.remove();
     }
   }
 
@@ -191,13 +191,6 @@ export class SqliteAdapter extends EngineAdapter {
         'the database is not open (did a reopen fail?)',
       );
     return this.connection;
-  }
-
-  private async removeMadeDir(): Promise<void> {
-    if (this.madeDir === undefined) return;
-    const dir = this.madeDir;
-    this.madeDir = undefined;
-    await rm(dir, { recursive: true, force: true });
   }
 }
 
