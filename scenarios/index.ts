@@ -4,7 +4,9 @@ import { corruption } from './corruption.ts';
 import { crashKill } from './crash-kill.ts';
 import { crashPowerLoss } from './crash-power-loss.ts';
 import { propertyModel } from './property-model.ts';
+import { scale } from './scale.ts';
 import { security } from './security.ts';
+import { soak } from './soak.ts';
 
 /**
  * The scenario registry: every scenario `omendb-harness run` and `list` know, by name. A new
@@ -17,4 +19,6 @@ export const scenarios: readonly Scenario[] = [
   corruption,
   security,
   canary,
+  scale,
+  soak,
 ];

@@ -57,6 +57,8 @@ export interface Capabilities {
   readonly process: boolean;
   /** httpEndpoint(): the engine is an HTTP server the harness can also reach directly. */
   readonly http: boolean;
+  /** dataDirectory(): the engine's files live under a directory of the real file system the harness can read. */
+  readonly dataDirectory: boolean;
 }
 
 export type CapabilityName = keyof Capabilities;
@@ -74,6 +76,7 @@ const noCapabilities: Capabilities = {
   checkpoint: false,
   process: false,
   http: false,
+  dataDirectory: false,
 };
 
 /** A capability manifest that names only what the engine can do: everything else is false. */
@@ -297,6 +300,16 @@ export abstract class EngineAdapter {
     return this._httpEndpoint();
   }
 
+  /**
+   * The directory of the real file system that holds every file of the engine's data, for
+   * disk-usage figures (bytes per point, WAL and data bytes). Only read, never written.
+   */
+  dataDirectory(): string {
+    this.needs('dataDirectory');
+    this.checkOpen();
+    return this._dataDirectory();
+  }
+
   /** Prometheus text exposition from the engine. */
   async metrics(): Promise<string> {
     this.needs('metrics');
@@ -368,6 +381,9 @@ export abstract class EngineAdapter {
   }
   protected _httpEndpoint(): HttpEndpoint {
     return unsupported('http');
+  }
+  protected _dataDirectory(): string {
+    return unsupported('dataDirectory');
   }
 }
 

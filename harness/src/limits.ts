@@ -176,3 +176,61 @@ export const securityArrowFloodRequestsMax = 5_000;
 export const securityProbeWindowMsMax = 120_000;
 /** Findings (wrong cells, failing cases) listed in the result; the counts are always complete. */
 export const securityExamplesMax = 20;
+
+// ---------------------------------------------------------------- resource probe (scale, soak)
+/** Resolution of the in-process event-loop delay monitor (monitorEventLoopDelay). */
+export const eventLoopResolutionMs = 10;
+/** How long one metrics scrape of a probe may take before the sample has nulls for it. */
+export const metricsScrapeTimeoutMs = 5_000;
+/** Entries of a data directory a disk walk reads at most (a 10M-point directory has a few hundred). */
+export const diskWalkEntriesMax = 1_000_000;
+
+// ---------------------------------------------------------------- scale scenario
+/** Concurrent write calls (and verification reads) a scale shape keeps in flight, at most. */
+export const scaleWritersMax = 64;
+/** Intervals the chart-ready ingest series keeps; past it, neighbours merge and the interval doubles. */
+export const scaleIngestIntervalsMax = 2_000;
+/** A scale shape samples the engine's memory and descriptors this often while it runs. */
+export const scaleSampleIntervalMs = 250;
+/** Samples one phase takes at most (more than 69 hours at scaleSampleIntervalMs); then it stops sampling. */
+export const scaleSamplesPerPhaseMax = 1_000_000;
+/** Mismatches a scale shape lists as examples (the counts are always complete). */
+export const scaleExamplesMax = 10;
+/** Pages a range read may take beyond what the written points need, before it stops (an endless engine). */
+export const scaleExtraPagesMax = 2;
+
+// ---- soak
+/** Operations one soak may plan (duration x rate): a bigger plan is a usage error before it starts. */
+export const soakOpsMax = 1_000_000_000;
+/** Operations of a soak in flight at once, at most (the bound of its inFlightMax parameter). */
+export const soakInFlightMax = 1_024;
+/** Highest target rate of a soak, in operations per second. */
+export const soakRateMax = 10_000;
+/**
+ * While operations are in flight and none is due, the open loop yields this many times before it
+ * sleeps until the next one is due: on an injected clock a sleep moves time for every operation,
+ * so the ones that can finish at once must finish before it.
+ */
+export const soakSettleYields = 4;
+/** A loop blocked by inFlightMax looks for a free slot this often. */
+export const soakBlockedPollMs = 1;
+/** After the duration, operations still in flight get this long to finish; the rest are abandoned. */
+export const soakDrainMsMax = 30_000;
+/** The drain looks for finished operations this often. */
+export const soakDrainPollMs = 10;
+/** Keys one range read or aggregate of the soak spans (also its page limit). */
+export const soakReadSpanKeys = 100;
+/** Keys per bucket of the soak's bucketed aggregates. */
+export const soakAggregateBucketKeys = 10;
+/** Entries the soak's pruned history holds at most; past it, the final verification is given up, saying so. */
+export const soakHistoryEntriesMax = 1_000_000;
+/** A window p99 below this counts as this in the drift ratio: sub-millisecond jitter is not drift. */
+export const soakDriftFloorMs = 1;
+/** Bytes of an interval file report-soak reads (24 h of 1 s intervals is about 150 MB). */
+export const soakIntervalFileBytesMax = 1024 * 1024 * 1024;
+/** Codes listed per interval in errorsByCode; the rest are summed under OTHER. */
+export const soakErrorCodesMax = 32;
+/** Numeric metrics `omendb-harness compare` lines up from one result, at most. */
+export const compareMetricsMax = 100_000;
+/** Nesting depth of a result's metrics that `compare` descends into. */
+export const compareDepthMax = 16;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { scenarios } from '../index.ts';
 
 describe('the scenario registry', () => {
-  it('holds the six scenarios of the harness core, each once, by a kebab-case name', () => {
+  it('holds the scenarios of the harness core plus scale and soak, each once, by a kebab-case name', () => {
     const names = scenarios.map((s) => s.name);
     expect(new Set(names).size).toBe(names.length);
     expect([...names].sort()).toEqual([
@@ -12,7 +12,9 @@ describe('the scenario registry', () => {
       'crash-kill',
       'crash-power-loss',
       'property-model',
+      'scale',
       'security',
+      'soak',
     ]);
     for (const name of names) expect(name).toMatch(/^[a-z0-9][a-z0-9-]{0,63}$/);
   });

@@ -41,6 +41,7 @@ class EndpointAdapter extends EngineAdapter {
     checkpoint: false,
     process: false,
     http: true,
+    dataDirectory: false,
   };
 
   constructor(private readonly endpoint: HttpEndpoint) {

@@ -11,6 +11,7 @@ import {
   groupCommitRecordsMax,
   memtableFlushBacklogFactor,
   memtableTombstonesMax,
+  walCheckpointFactor,
   rangeLimitDefault,
   rangeLimitMax,
   seriesCountMax,
@@ -158,6 +159,8 @@ export class Engine {
     layers: Layer[];
   } = { active: undefined, frozen: undefined, segments: undefined, layers: [] };
   private wal: WalWriter | undefined;
+  /** wal.bytesWritten when the memtable was last frozen: what a checkpoint will let go of. */
+  private walBytesAtFreeze = 0;
   private nextSeq = 1n;
   private appliedSeq = 0n;
   private readonly queue: QueuedWrite[] = [];
@@ -712,10 +715,17 @@ export class Engine {
   private maybeScheduleMaintenance(): void {
     if (!this.options.autoMaintenance || this.closing || this.failure !== undefined) return;
     const full =
-      this.active.bytes >= this.options.memtableBytesMax || this.active.tombstones >= memtableTombstonesMax;
+      this.active.bytes >= this.options.memtableBytesMax ||
+      this.active.tombstones >= memtableTombstonesMax ||
+      this.walBytesSinceFreeze() >= this.options.memtableBytesMax * walCheckpointFactor;
     if (full && !this.checkpointLock.locked) {
       this.track(this.checkpoint());
     }
+  }
+
+  /** WAL bytes appended since the memtable was last frozen for a checkpoint (all of them before the first). */
+  private walBytesSinceFreeze(): number {
+    return (this.wal?.bytesWritten ?? 0) - this.walBytesAtFreeze;
   }
 
   private track(work: Promise<unknown>): void {
@@ -760,6 +770,7 @@ export class Engine {
       this.active = new Memtable();
       this.frozen = frozen;
       coveredSeq = this.appliedSeq;
+      this.walBytesAtFreeze = this.requireWal().bytesWritten;
       await this.requireWal().rotate(coveredSeq + 1n);
     });
     if (frozen === undefined) return;

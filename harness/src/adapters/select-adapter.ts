@@ -13,7 +13,7 @@ import { SqliteAdapter } from './sqlite/adapter.ts';
  * OMENDB_HARNESS_PASSWORD, or OMENDB_HARNESS_TOKEN; OMENDB_HARNESS_CA), never from argv.
  */
 
-export const engineNames = ['embedded', 'embedded-sim', 'http', 'sqlite', 'model'] as const;
+export const engineNames = ['embedded', 'embedded-sim', 'http', 'http-arrow', 'sqlite', 'model'] as const;
 
 export function selectAdapter(engine: string, env: NodeJS.ProcessEnv): AdapterFactory {
   switch (engine) {
@@ -31,6 +31,9 @@ export function selectAdapter(engine: string, env: NodeJS.ProcessEnv): AdapterFa
         });
     case 'http':
       return () => new HttpAdapter({ env });
+    case 'http-arrow':
+      // The bulk path a real ingester takes: bodies and range pages as Arrow IPC streams.
+      return () => new HttpAdapter({ env, arrow: true });
     case 'sqlite':
       return () => new SqliteAdapter();
     case 'model':

@@ -115,4 +115,8 @@ export abstract class ForwardingAdapter extends EngineAdapter {
   protected override _metrics(): Promise<string> {
     return this.inner.metrics();
   }
+
+  protected override _dataDirectory(): string {
+    return this.inner.dataDirectory();
+  }
 }

@@ -1,7 +1,9 @@
 import { isOmenDbError } from '@omendb/engine';
 import { scenarios } from '../../../scenarios/index.ts';
 import { type CliIo, exitCodes } from './io.ts';
+import { compareCommand } from './compare-command.ts';
 import { listCommand } from './list-command.ts';
+import { reportSoakCommand } from './report-soak-command.ts';
 import { runCommand } from './run-command.ts';
 import { mainUsage } from './usage.ts';
 
@@ -27,6 +29,10 @@ export async function main(
         return await runCommand(rest, env, cli);
       case 'list':
         return listCommand(rest, cli);
+      case 'compare':
+        return await compareCommand(rest, cli);
+      case 'report-soak':
+        return await reportSoakCommand(rest, cli);
       case '-h':
       case '--help':
       case 'help':

@@ -47,6 +47,7 @@ export async function runCommand(
       seed: { type: 'string' },
       out: { type: 'string' },
       param: { type: 'string', multiple: true },
+      duration: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -67,7 +68,14 @@ export async function runCommand(
 }
 
 function planRun(
-  values: { engine?: string; profile?: string; seed?: string; out?: string; param?: string[] },
+  values: {
+    engine?: string;
+    profile?: string;
+    seed?: string;
+    out?: string;
+    param?: string[];
+    duration?: string;
+  },
   names: readonly string[],
   env: NodeJS.ProcessEnv,
   io: CliIo,
@@ -84,7 +92,11 @@ function planRun(
   const factory = selectAdapter(engine, env);
   const profile = parseProfile(values.profile ?? 'ci');
   const seed = parseSeed(values.seed ?? env.OMENDB_SEED);
-  const rawParams = values.param ?? [];
+  // --duration X is --param duration=X, spelled the way a soak is usually asked for.
+  const rawParams = [
+    ...(values.param ?? []),
+    ...(values.duration === undefined ? [] : [`duration=${values.duration}`]),
+  ];
   if (rawParams.length > cliParamsMax) usage(`at most ${cliParamsMax} --param arguments`);
   const params: Record<string, string> = {};
   for (const text of rawParams) {

@@ -5,6 +5,8 @@ export const mainUsage = `omendb-harness: run scenarios against an engine and wr
 Usage:
   omendb-harness run <scenario...> [options]   run scenarios; write DIR/<scenario>.json
   omendb-harness list [--json]                 describe every scenario and its parameters
+  omendb-harness compare A.json B.json         every shared metric of two results, side by side
+  omendb-harness report-soak DIR               the soak report of a run directory, finished or not
   omendb-harness <command> --help              help for a command
 
 Exit codes: 0 every check passed (a skipped scenario counts as passed, and says so),
@@ -19,7 +21,8 @@ with its evidence under DIR/<scenario>/. The seed is printed first: pass it back
 Options:
   --engine E     embedded (default): OmenDB in process, on a temporary directory
                  embedded-sim: OmenDB in process over its simulated file system (power loss)
-                 http: an OmenDB server spawned on a temporary directory
+                 http: an OmenDB server spawned on a temporary directory (JSON bodies)
+                 http-arrow: the same, with bodies and range pages as Arrow IPC streams
                  http://host:port, https://host:port: a server that is already running;
                    credentials from OMENDB_HARNESS_USER and OMENDB_HARNESS_PASSWORD, or
                    OMENDB_HARNESS_TOKEN; the CA of an https server from OMENDB_HARNESS_CA
@@ -29,6 +32,7 @@ Options:
   --seed N       an integer from 0 to 4294967295 (default OMENDB_SEED, else random)
   --out DIR      the output directory (default reports/harness)
   --param k=v    override a parameter (repeatable); \`omendb-harness list\` shows them
+  --duration D   the same as --param duration=D (60s, 30m, 24h): how long a soak runs
   -h, --help     this help
 `;
 
@@ -40,4 +44,42 @@ description, bounds and default per profile (ci, nightly, release).
 Options:
   --json         print the descriptions as JSON
   -h, --help     this help
+`;
+
+export const compareUsage = `Usage: omendb-harness compare A.json B.json [--fail-below R] [--only REGEX] [--json]
+
+Every numeric metric two results share (dotted paths such as one.ingestPointsPerSec or
+latencyMs.one.write.p99), side by side: A, B, A/B, and A's advantage, how many times better A
+is in the direction the metric's name says is better (higher for ...PerSec and throughput; lower
+for ...Ms, ...Seconds, ...Bytes, bytesPerPoint and latency percentiles; no direction otherwise,
+and those are never gated). The header says which engine, profile and point count each was.
+
+Options:
+  --fail-below R  exit 1 when a directed metric's advantage is below R (e.g. 0.5: A may be at
+                  most twice as bad as B), listing them
+  --only REGEX    compare only the metrics whose path matches REGEX
+  --json          print the comparison as JSON
+  -h, --help      this help
+
+Exit codes: 0 compared (and nothing below R), 1 a metric below R, 64 bad usage (a file that
+cannot be read or is not a valid result).
+`;
+
+export const reportSoakUsage = `Usage: omendb-harness report-soak DIR [--json] [--param k=v ...]
+
+The soak report of a run, finished or cut short (a run killed after 20 hours yields the report of
+those 20 hours). DIR is a run output directory (its soak/intervals.jsonl) or the soak's evidence
+directory. Prints the duration covered and the verdicts (value, threshold, pass), and writes
+soak-report.json beside the interval file. A torn last line (the harness killed while writing it)
+is skipped; a run without its final verification fails the verification verdict.
+
+Options:
+  --json         print the report as JSON
+  --param k=v    override a verdict threshold (repeatable): warmupMs, leakMbPerHourMax,
+                 diskMbPerHourMax, leakR2Min,
+                 driftMax, driftWindowShare, errorRateMax, achievedRateShareMin; by default the
+                 thresholds are those the run was started with
+  -h, --help     this help
+
+Exit codes: 0 every verdict passed, 1 a verdict failed, 64 bad usage (no interval file in DIR).
 `;

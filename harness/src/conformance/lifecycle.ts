@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { CapabilityName, EngineAdapter } from '../adapter.ts';
 import { rejectsWithCode } from './assertions.ts';
 import type { ConformanceCase } from './conformance-case.ts';
@@ -23,6 +25,7 @@ const stateful: readonly {
   { name: 'checkpoint', needs: 'checkpoint', call: (a) => a.checkpoint() },
   { name: 'restart', needs: 'restartable', call: (a) => a.restart() },
   { name: 'metrics', needs: 'metrics', call: (a) => a.metrics() },
+  { name: 'dataDirectory', needs: 'dataDirectory', call: async (a) => a.dataDirectory() },
 ];
 
 /** One call per capability that has a method: without the capability it must be refused. */
@@ -37,6 +40,7 @@ const capabilityCalls: readonly { needs: CapabilityName; call: (a: EngineAdapter
   { needs: 'process', call: (a) => a.processInfo() },
   { needs: 'http', call: (a) => a.httpEndpoint() },
   { needs: 'metrics', call: (a) => a.metrics() },
+  { needs: 'dataDirectory', call: (a) => a.dataDirectory() },
 ];
 
 async function assertRefusedWhenNotOpen(adapter: EngineAdapter, when: string): Promise<void> {
@@ -99,6 +103,24 @@ export const lifecycleCases: readonly ConformanceCase[] = [
         assert.equal(typeof description[field], 'string', field);
         assert.ok(description[field].length > 0, `${field} is empty`);
       }
+    },
+  },
+  {
+    name: 'lifecycle: dataDirectory names a directory that holds the data written',
+    requires: ['dataDirectory'],
+    async run(adapter) {
+      await adapter.write(series, [[1n, 1]]);
+      if (adapter.capabilities.checkpoint) await adapter.checkpoint();
+      const dir = adapter.dataDirectory();
+      assert.ok((await stat(dir)).isDirectory(), `${dir} is a directory`);
+      const files = await readdir(dir, { recursive: true, withFileTypes: true });
+      const sizes = await Promise.all(
+        files.filter((f) => f.isFile()).map(async (f) => (await stat(join(f.parentPath, f.name))).size),
+      );
+      assert.ok(
+        sizes.some((size) => size > 0),
+        `${dir} holds no file with data`,
+      );
     },
   },
   {

@@ -1,4 +1,5 @@
 import { OmenDbError } from '@omendb/engine';
+import { parseDurationMs } from './duration.ts';
 import type { ParamSpec, ParamValue, Profile, Scenario } from './scenario.ts';
 import { profiles } from './scenario.ts';
 
@@ -64,6 +65,7 @@ export function parseParam(
       return usage(`${where} must be true or false, got ${String(raw)}`);
     default:
       if (typeof raw !== 'string') usage(`${where} must be a string, got ${String(raw)}`);
+      if (spec.format === 'duration') parseDurationMs(raw);
       return raw;
   }
 }

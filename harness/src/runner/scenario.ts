@@ -28,6 +28,8 @@ export interface ParamSpec {
   /** Bounds of a numeric parameter: --param k=v outside them is a usage error. */
   readonly min?: number;
   readonly max?: number;
+  /** A string parameter that must parse as a duration (`60s`, `30m`, `24h`): checked before the run. */
+  readonly format?: 'duration';
 }
 
 /** A named check with its measured value and its threshold: the unit of evidence. */

@@ -20,6 +20,7 @@ describe('selectAdapter', () => {
       embedded: EmbeddedAdapter,
       'embedded-sim': EmbeddedAdapter,
       http: HttpAdapter,
+      'http-arrow': HttpAdapter,
       sqlite: SqliteAdapter,
       model: ModelAdapter,
     };
@@ -29,6 +30,8 @@ describe('selectAdapter', () => {
       expect(a).toBeInstanceOf(kinds[name]);
       expect(await factory()).not.toBe(a);
     }
+    expect((await selectAdapter('http-arrow', {})()).capabilities.arrow).toBe(true);
+    expect((await selectAdapter('http', {})()).capabilities.arrow).toBe(false);
   });
 
   it('takes a URL for a running server, with credentials from the environment only', async () => {

@@ -44,6 +44,7 @@ describe('ForwardingAdapter', () => {
     expect(inner.calls).toEqual(['kill', 'pause', 'resume', 'powerLoss 7']);
     expect(adapter.processInfo()).toEqual({ pid: 4242 });
     expect(adapter.httpEndpoint().url).toBe('http://127.0.0.1:1');
+    expect(adapter.dataDirectory()).toBe('/data/recorded');
     expect(await adapter.metrics()).toBe('omendb_up 1\n');
 
     await adapter.close();

@@ -19,6 +19,7 @@ export class RecordingAdapter extends ModelAdapter {
     checkpoint: true,
     process: true,
     http: true,
+    dataDirectory: true,
   };
   readonly calls: string[] = [];
 
@@ -39,6 +40,9 @@ export class RecordingAdapter extends ModelAdapter {
   }
   protected override _httpEndpoint(): HttpEndpoint {
     return { url: 'http://127.0.0.1:1', adminAuthorization: 'Bearer x' };
+  }
+  protected override _dataDirectory(): string {
+    return '/data/recorded';
   }
   protected override async _metrics(): Promise<string> {
     return 'omendb_up 1\n';

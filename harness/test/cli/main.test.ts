@@ -39,6 +39,15 @@ const registry: Scenario[] = [
       mode: { description: 'a mode', defaults: { ci: 'a', nightly: 'a', release: 'b' } },
     },
   }),
+  scenario('timed', async () => ({ metrics: {}, checks: [pass] }), {
+    params: {
+      duration: {
+        description: 'how long',
+        defaults: { ci: '60s', nightly: '30m', release: '24h' },
+        format: 'duration',
+      },
+    },
+  }),
   scenario('fails', async () => ({
     metrics: {},
     checks: [{ ...pass, name: 'broken', pass: false, value: 0 }],
@@ -151,6 +160,33 @@ describe('omendb-harness', () => {
     expect(out).toMatch(/skips: SKIPPED .*\n {2}skipped: the adapter does not declare killable/);
     const result = JSON.parse(await readFile(join(cwd, 'reports', 'harness', 'passes.json'), 'utf8'));
     expect(result).toMatchObject({ profile: 'nightly', params: { size: 9, mode: 'z' }, seed: 77 });
+  });
+
+  it('takes --duration as --param duration, checked as a duration before anything runs', async () => {
+    const { code, out } = await cli([
+      'run',
+      'timed',
+      '--engine',
+      'model',
+      '--duration',
+      '90s',
+      '--seed',
+      '3',
+    ]);
+    expect(code).toBe(0);
+    expect(out.split('\n')[0]).toMatch(/--param duration=90s\)$/);
+    const result = JSON.parse(await readFile(join(cwd, 'reports', 'harness', 'timed.json'), 'utf8'));
+    expect(result.params).toEqual({ duration: '90s' });
+    for (const argv of [
+      ['run', 'timed', '--duration', '90'],
+      ['run', 'timed', '--duration', 'soon'],
+      ['run', 'timed', '--param', 'duration=8d'],
+      ['run', 'passes', '--duration', '60s'],
+    ]) {
+      const bad = await cli([...argv, '--engine', 'model']);
+      expect(bad.code, argv.join(' ')).toBe(64);
+      expect(bad.out).toBe('');
+    }
   });
 
   it('picks a fresh seed when none is given', async () => {

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AggregateResult } from '@omendb/engine';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { AggregateQuery, EngineAdapter, Point, RangeOptions, RangePage } from '../../src/adapter.ts';
 import { ModelAdapter } from '../../src/adapters/model/adapter.ts';
 import { naiveAggregate } from '../../src/adapters/model/naive-aggregate.ts';
@@ -136,6 +139,17 @@ class CloseTwiceThrows extends ModelAdapter {
   }
 }
 
+const emptyDir = mkdtempSync(join(tmpdir(), 'omendb-empty-data-'));
+afterAll(() => rmSync(emptyDir, { recursive: true, force: true }));
+
+class EmptyDataDirectory extends ModelAdapter {
+  // Declares a data directory, and names one that holds nothing the engine wrote.
+  override readonly capabilities = { ...new ModelAdapter().capabilities, dataDirectory: true };
+  protected override _dataDirectory(): string {
+    return emptyDir;
+  }
+}
+
 const brokenEngines: readonly { name: string; make: () => EngineAdapter; caughtBy: string }[] = [
   {
     name: 'zero-for-absent',
@@ -191,6 +205,11 @@ const brokenEngines: readonly { name: string; make: () => EngineAdapter; caughtB
     name: 'range-swaps-bounds',
     make: () => new RangeSwapsBounds(),
     caughtBy: 'range: from > to is OMENDB_ERR_INPUT_RANGE',
+  },
+  {
+    name: 'empty-data-directory',
+    make: () => new EmptyDataDirectory(),
+    caughtBy: 'lifecycle: dataDirectory names a directory that holds the data written',
   },
   {
     name: 'close-twice-throws',

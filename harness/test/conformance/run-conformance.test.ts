@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Capabilities, EngineAdapter, HttpEndpoint, Point, ProcessInfo } from '../../src/adapter.ts';
 import { ModelAdapter } from '../../src/adapters/model/adapter.ts';
@@ -62,6 +63,10 @@ class Everything extends ModelAdapter {
   }
   protected override async _metrics(): Promise<string> {
     return '';
+  }
+  protected override _dataDirectory(): string {
+    // A directory with data in it: the model keeps its own in memory.
+    return fileURLToPath(new URL('.', import.meta.url));
   }
 }
 

@@ -51,6 +51,7 @@ export class EmbeddedAdapter extends EngineAdapter {
       checkpoint: true,
       process: false,
       http: false,
+      dataDirectory: !simulated,
     };
   }
 
@@ -175,6 +176,13 @@ export class EmbeddedAdapter extends EngineAdapter {
 
   protected async _dropSeries(series: string): Promise<void> {
     await this.requireEngine().dropSeries(series);
+  }
+
+  protected override _dataDirectory(): string {
+    const dir = this.dir;
+    if (dir === undefined)
+      throw new Error('OmenDB harness invariant violated: an open adapter has a directory');
+    return dir;
   }
 
   protected override async _checkpoint(): Promise<void> {

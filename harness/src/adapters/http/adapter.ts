@@ -75,6 +75,7 @@ export class HttpAdapter extends EngineAdapter {
       checkpoint: true,
       process: spawned,
       http: true,
+      dataDirectory: spawned,
     };
   }
 
@@ -261,6 +262,10 @@ export class HttpAdapter extends EngineAdapter {
     if (pid === undefined)
       throw new OmenDbError('OMENDB_ERR_HARNESS_UNAVAILABLE', `the server is ${this.ownServer().state}`);
     return { pid };
+  }
+
+  protected override _dataDirectory(): string {
+    return this.ownServer().dataDir;
   }
 
   protected override _httpEndpoint(): HttpEndpoint {

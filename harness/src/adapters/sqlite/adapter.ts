@@ -38,6 +38,7 @@ export class SqliteAdapter extends EngineAdapter {
     restartable: true,
     aggregates: true,
     checkpoint: true,
+    dataDirectory: true,
   });
   private readonly options: SqliteAdapterOptions;
   private connection: Connection | undefined;
@@ -80,6 +81,14 @@ export class SqliteAdapter extends EngineAdapter {
     this.requireConnection().db.close();
     this.connection = undefined;
     this.connection = this.connect();
+  }
+
+  /** The directory of the database file (its -wal and -shm files sit beside it). */
+  protected override _dataDirectory(): string {
+    const dir = this.options.dir ?? this.madeDir.path;
+    if (dir === undefined)
+      throw new Error('OmenDB harness invariant violated: an open adapter has a directory');
+    return dir;
   }
 
   protected override async _checkpoint(): Promise<void> {
