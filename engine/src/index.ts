@@ -33,6 +33,8 @@ export type { EngineLogger } from './storage/logger.ts';
 export { stderrLogger } from './storage/logger.ts';
 export type { EngineObserver, EngineOptions, SyncMode } from './storage/options.ts';
 export { createPrng, seedFromEnv } from './util/prng.ts';
+/** The cost of new password hashes (scrypt N, r, p): the readiness report checks users files against it. */
+export { scryptCost } from './server/passwords.ts';
 export type { Access, Role } from './server/roles.ts';
 // Shared by the engine's server tests and the harness's security scenario (one implementation).
 export { accessAllowedRoles, accessLevels, expectedAnswer, isAccessLevel } from './testing/access-rules.ts';

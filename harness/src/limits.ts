@@ -234,3 +234,61 @@ export const soakErrorCodesMax = 32;
 export const compareMetricsMax = 100_000;
 /** Nesting depth of a result's metrics that `compare` descends into. */
 export const compareDepthMax = 16;
+
+// ---- readiness gate
+/** Bytes of a readiness.json, baseline or policy file the gate reads: a bigger file is a usage error. */
+export const gateFileBytesMax = 64 * 1024 * 1024;
+/** Categories a report, baseline or policy may hold for the gate (the policy has a dozen). */
+export const gateCategoriesMax = 1_000;
+/** Checks one category may hold for the gate. */
+export const gateChecksPerCategoryMax = 10_000;
+/** Characters of a check's detail the gate prints and writes into a JUnit failure; the rest is cut, saying so. */
+export const gateDetailCharsMax = 2_000;
+
+// ---- readiness static facts
+/** Files a static fact reads while walking the test directories (engine/test, harness/test, scenarios/test), at most. */
+export const staticFactFilesMax = 20_000;
+/** Directory depth a static fact's walk descends to. */
+export const staticFactDirDepthMax = 32;
+/** Bytes of one file (README, docs page, test file, users file) or command output a static fact reads; past it, no evidence. */
+export const staticFactFileBytesMax = 16 * 1024 * 1024;
+/** How long `<bin> --help` may run for a static fact before it is killed. */
+export const staticFactHelpMsMax = 30_000;
+/** Offenders a fact's detail names; the rest are only counted. */
+export const staticFactOffendersShown = 10;
+
+// ---- readiness html
+/** Points one chart series draws at most; a longer series (a 24 h soak) is thinned to every k-th point and its last. */
+export const reportChartPointsMax = 2_000;
+/** How long the browser check waits for headless Chromium to start. */
+export const browserLaunchTimeoutMs = 30_000;
+/** How long the browser check waits for readiness.html to load, and for each page action. */
+export const browserPageTimeoutMs = 15_000;
+/** Evidence links the browser check resolves at most; a page with more fails the check rather than skip some. */
+export const browserLinksMax = 100_000;
+
+// ---- readiness report
+/** Directory entries the evidence walk of one report visits at most, over every --in directory. */
+export const readinessWalkEntriesMax = 1_000_000;
+/** Directory depth the evidence walk descends to under an --in directory, at most. */
+export const readinessWalkDepthMax = 32;
+/** A .json file bigger than this is not read as a scenario result, test results or benchmark (bytes). */
+export const readinessJsonBytesMax = 256 * 1024 * 1024;
+/** --in directories one report merges, at most. */
+export const readinessInputsMax = 64;
+
+// ---- coverage (run --coverage, module coverage, readiness run)
+/** Raw V8 coverage files (one per process and thread) one run's conversion reads, at most. */
+export const coverageRawFilesMax = 10_000;
+/** Bytes of one raw V8 coverage file, at most (a harness process with every module loaded is ~5 MB). */
+export const coverageRawFileBytesMax = 256 * 1024 * 1024;
+/** Source files under the covered tree (engine/src) the conversion maps, at most. */
+export const coverageSourceFilesMax = 5_000;
+/** Bytes of a coverage-final.json module coverage reads, at most. */
+export const coverageFinalBytesMax = 512 * 1024 * 1024;
+/** Directory depth the source walk descends, at most. */
+export const coverageSourceDepthMax = 16;
+/** Highest n of `run --shard i/n`. */
+export const shardCountMax = 1_000;
+/** Milliseconds one step of the readiness run (the tests, one harness run, the report) may take. */
+export const readinessStepTimeoutMs = 30 * 60 * 1000;

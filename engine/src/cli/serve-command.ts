@@ -3,8 +3,8 @@ import { startServer } from '../server/start-server.ts';
 
 /**
  * `omendb serve`: prints one line `omendb listening on URL` on stdout once the engine is ready
- * (logs are JSON lines on stderr), and shuts down gracefully on SIGTERM or SIGINT; a second
- * signal exits at once.
+ * (logs are JSON lines on stderr), and shuts down gracefully on SIGTERM or SIGINT (and, with
+ * --stop-on-stdin-close on, when stdin ends); a second signal exits at once.
  */
 export async function serveCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const config = loadServerConfig(argv, env);
@@ -29,6 +29,13 @@ export async function serveCommand(argv: readonly string[], env: NodeJS.ProcessE
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    if (config.stopOnStdinClose === 'on') {
+      // The supervisor's end of the pipe closed: it is gone (perhaps SIGKILLed), so stop as if told to.
+      const onStdinEnd = () => onSignal('SIGTERM');
+      process.stdin.once('end', onStdinEnd);
+      process.stdin.once('error', onStdinEnd);
+      process.stdin.resume();
+    }
     // Printed only once the handlers are in place: whoever reads this line may signal at once.
     process.stdout.write(`omendb listening on ${server.url}\n`);
   });

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { OmenDbError } from '../errors.ts';
+import { errorRegistry, OmenDbError } from '../errors.ts';
 import { onClientError } from './client-errors.ts';
 import { capConnections, connectionOptions } from './connection-limits.ts';
 import { checkHostHeader } from './host-check.ts';
@@ -125,6 +125,30 @@ async function authorize(context: ServerContext, request: FastifyRequest): Promi
   request.identity = identity;
 }
 
+/**
+ * The error statuses a route can answer, from what it takes and who may call it: 400 for input
+ * it validates, 413 and 415 for a body, 401, 403 and 429 behind auth, 500 always. Each is
+ * documented with the registry's codes of that status, so a client knows what to expect.
+ */
+function errorStatuses(schema: Record<string, unknown>, access: string | undefined): string[] {
+  const statuses = new Set<number>([500]);
+  if (schema.params !== undefined || schema.querystring !== undefined || schema.body !== undefined)
+    statuses.add(400);
+  if (schema.body !== undefined) for (const status of [413, 415]) statuses.add(status);
+  if (access !== undefined && access !== 'public') for (const status of [401, 403, 429]) statuses.add(status);
+  return [...statuses].sort((a, b) => a - b).map(String);
+}
+
+function errorDoc(status: string): unknown {
+  const codes = Object.entries(errorRegistry)
+    .filter(([, spec]) => String(spec.status) === status)
+    .map(([code]) => code);
+  return {
+    description: `error: one of ${codes.join(', ')} (docs/errors.md)`,
+    content: { 'application/json': { schema: errorResponse } },
+  };
+}
+
 /** Builds the OpenAPI paths from each route's schemas as it registers. */
 function collectOpenApi(
   context: ServerContext,
@@ -149,6 +173,7 @@ function collectOpenApi(
   const responses: Record<string, unknown> = {};
   for (const [status, response] of Object.entries((schema.response ?? {}) as Record<string, unknown>))
     responses[status] = { description: status, content: { 'application/json': { schema: response } } };
+  for (const status of errorStatuses(schema, config.access)) responses[status] ??= errorDoc(status);
   responses.default = { description: 'error', content: { 'application/json': { schema: errorResponse } } };
   context.openApiPaths[path] ??= {};
   const entry = context.openApiPaths[path];

@@ -49,6 +49,12 @@ export interface ServerConfig {
   keepAliveTimeoutMs: number;
   /** Open connections; past it new ones are closed at once. */
   connectionsMax: number;
+  /**
+   * 'on': stop gracefully when stdin reaches its end. A supervisor that holds our stdin (the
+   * harness) may die by SIGKILL, when none of its handlers can stop us: its end of the pipe
+   * closing is then the one signal left, and without it the server would outlive it.
+   */
+  stopOnStdinClose: 'on' | 'off';
 }
 
 type Spec =
@@ -76,6 +82,7 @@ const specs: Readonly<Record<keyof ServerConfig, Spec>> = {
   headersTimeoutMs: { kind: 'integer', min: httpTimeoutMsMin, max: httpTimeoutMsMax },
   keepAliveTimeoutMs: { kind: 'integer', min: httpTimeoutMsMin, max: httpTimeoutMsMax },
   connectionsMax: { kind: 'integer', min: 1, max: httpConnectionsMax },
+  stopOnStdinClose: { kind: 'choice', values: ['on', 'off'] },
 };
 
 export const configDefaults: Omit<ServerConfig, 'data'> = {
@@ -97,6 +104,7 @@ export const configDefaults: Omit<ServerConfig, 'data'> = {
   headersTimeoutMs: httpHeadersTimeoutMsDefault,
   keepAliveTimeoutMs: httpKeepAliveTimeoutMsDefault,
   connectionsMax: httpConnectionsDefault,
+  stopOnStdinClose: 'off',
 };
 
 type Key = keyof ServerConfig;

@@ -80,13 +80,15 @@ export async function startServe(
   args: readonly string[],
   env: Record<string, string>,
   timeoutMs = serverStartTimeoutMs,
+  /** 'pipe': the test holds the server's stdin (child.stdin) and may end it. */
+  stdin: 'ignore' | 'pipe' = 'ignore',
 ): Promise<ServeProcess> {
   const child = execa(process.execPath, [omendbBin, 'serve', ...args], {
     cwd: repoRoot,
     env,
     extendEnv: false,
     reject: false,
-    stdin: 'ignore',
+    stdin,
     // A last resort only: the tests stop their servers themselves.
     timeout: 5 * 60_000,
   });

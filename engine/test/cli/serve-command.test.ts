@@ -16,6 +16,7 @@ import {
   repoRoot,
   runOmendb,
   type ServeProcess,
+  serverStartTimeoutMs,
   startServe,
   stderrCode,
 } from './cli-process.ts';
@@ -260,6 +261,36 @@ describe('omendb serve --auth off on loopback', () => {
 });
 
 describe('omendb serve shuts down gracefully', () => {
+  it('with --stop-on-stdin-close on, the end of stdin stops it like SIGTERM; without, it runs on', async () => {
+    const dir = await tempDir();
+    const lifeline = await startServe(
+      ['--data', dir, '--port', '0', '--stop-on-stdin-close', 'on'],
+      envWithAdmin(),
+      serverStartTimeoutMs,
+      'pipe',
+    );
+    expect((await fetchWithin(`${lifeline.url}/ready`)).status).toBe(200);
+    // What the pipe does when the supervisor holding it dies, even by SIGKILL.
+    lifeline.child.stdin!.end();
+    const result = await lifeline.exited(20_000);
+    expect(result.exitCode).toBe(0);
+    expect(lifeline.logs().some(isShuttingDown)).toBe(true);
+
+    const plain = await startServe(
+      ['--data', dir, '--port', '0'],
+      envWithAdmin(),
+      serverStartTimeoutMs,
+      'pipe',
+    );
+    try {
+      plain.child.stdin!.end();
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect((await fetchWithin(`${plain.url}/ready`)).status).toBe(200);
+    } finally {
+      expect((await plain.stop()).exitCode).toBe(0);
+    }
+  });
+
   it('SIGTERM lets in-flight requests finish with 2xx, exits 0, and a restart has every acknowledged write', async () => {
     const dir = await tempDir();
     const server = await startServe(['--data', dir, '--port', '0'], envWithAdmin());

@@ -117,6 +117,18 @@ describe('hostile input', () => {
     });
   });
 
+  it('refuses a body of an unknown media type with 415 OMENDB_ERR_HTTP_MEDIA_TYPE, storing nothing', async () => {
+    const response = await fixture.inject({
+      method: 'POST',
+      url: `/v1/series/${known}/points`,
+      headers: { ...writerOf(fixture), 'content-type': 'text/csv' },
+      payload: '1,2\n',
+    });
+    expect(response.statusCode).toBe(415);
+    expectRegistryError(response, 'OMENDB_ERR_HTTP_MEDIA_TYPE', fixture);
+    await expectKnownUnchanged(fixture);
+  });
+
   it('created no series', async () => {
     expect(await seriesNames(fixture)).toEqual([known]);
   });

@@ -2,7 +2,9 @@ import { isOmenDbError } from '@omendb/engine';
 import { scenarios } from '../../../scenarios/index.ts';
 import { type CliIo, exitCodes } from './io.ts';
 import { compareCommand } from './compare-command.ts';
+import { gateCommand } from './gate-command.ts';
 import { listCommand } from './list-command.ts';
+import { reportCommand } from './report-command.ts';
 import { reportSoakCommand } from './report-soak-command.ts';
 import { runCommand } from './run-command.ts';
 import { mainUsage } from './usage.ts';
@@ -31,6 +33,10 @@ export async function main(
         return listCommand(rest, cli);
       case 'compare':
         return await compareCommand(rest, cli);
+      case 'gate':
+        return await gateCommand(rest, cli);
+      case 'report':
+        return await reportCommand(rest, cli);
       case 'report-soak':
         return await reportSoakCommand(rest, cli);
       case '-h':

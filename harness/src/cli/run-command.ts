@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { OmenDbError } from '@omendb/engine';
 import type { AdapterFactory } from '../adapter.ts';
 import { selectAdapter } from '../adapters/select-adapter.ts';
-import { cliParamsMax, cliScenariosMax } from '../limits.ts';
+import { coverageChildVariable, runUnderCoverage } from '../coverage/coverage-run.ts';
+import { cliParamsMax, cliScenariosMax, shardCountMax } from '../limits.ts';
 import { type ParamOverrides, parseParamArgument, parseProfile, resolveParams } from '../runner/params.ts';
 import type { ScenarioResult } from '../runner/result.ts';
 import { runScenario } from '../runner/run-scenario.ts';
@@ -48,6 +49,8 @@ export async function runCommand(
       out: { type: 'string' },
       param: { type: 'string', multiple: true },
       duration: { type: 'string' },
+      coverage: { type: 'boolean' },
+      shard: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -58,6 +61,14 @@ export async function runCommand(
     return exitCodes.passed;
   }
   const plan = planRun(values, positionals, env, io);
+  // --coverage: everything is checked above, then the harness runs again under NODE_V8_COVERAGE
+  // (see coverage-run.ts); the child, marked, runs the scenarios as usual.
+  if (values.coverage === true && env[coverageChildVariable] !== '1')
+    return await runUnderCoverage({ args, outDir: plan.outDir, env, io, cwd: io.cwd });
+  if (plan.scenarios.length === 0) {
+    io.stdout.write(`shard ${values.shard}: no scenario of this run falls to it\n`);
+    return exitCodes.passed;
+  }
   io.stdout.write(`seed ${plan.seed} (replay: ${plan.replay})\n`);
   let exitCode: number = exitCodes.passed;
   for (const scenario of plan.scenarios) {
@@ -75,6 +86,7 @@ function planRun(
     out?: string;
     param?: string[];
     duration?: string;
+    shard?: string;
   },
   names: readonly string[],
   env: NodeJS.ProcessEnv,
@@ -82,12 +94,14 @@ function planRun(
 ): RunPlan {
   if (names.length === 0) usage('name at least one scenario (omendb-harness list shows them)');
   if (names.length > cliScenariosMax) usage(`at most ${cliScenariosMax} scenarios per run`);
-  const scenarios = names.map((name) => {
-    const found = io.scenarios.find((s) => s.name === name);
-    if (found === undefined)
+  for (const name of names)
+    if (!io.scenarios.some((s) => s.name === name))
       usage(`unknown scenario ${name}: one of ${io.scenarios.map((s) => s.name).join(', ')}`);
-    return found;
-  });
+  // Every name is checked, then only this shard's are kept (and replayed).
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const shardNames =
+    shard === undefined ? names : names.filter((_, i) => i % shard.count === shard.index - 1);
+  const scenarios = shardNames.map((name) => io.scenarios.find((s) => s.name === name)!);
   const engine = values.engine ?? 'embedded';
   const factory = selectAdapter(engine, env);
   const profile = parseProfile(values.profile ?? 'ci');
@@ -110,13 +124,26 @@ function planRun(
   const outDir = resolve(io.cwd, values.out ?? outDirDefault);
   const replay = [
     'omendb-harness run',
-    ...names,
+    ...shardNames,
     `--engine ${engine}`,
     `--profile ${profile}`,
     `--seed ${seed}`,
     ...rawParams.map((p) => `--param ${p}`),
   ].join(' ');
   return { scenarios, engine, factory, profile, seed, outDir, params, replay };
+}
+
+/**
+ * `--shard i/n` (1 <= i <= n): the scenarios whose index in the requested list is i-1 modulo n,
+ * so that n machines given the same list run each scenario exactly once.
+ */
+export function parseShard(text: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (match === null || count < 1 || count > shardCountMax || index < 1 || index > count)
+    usage(`--shard must be i/n with 1 <= i <= n <= ${shardCountMax}: ${text}`);
+  return { index, count };
 }
 
 /** --seed, else OMENDB_SEED, else a fresh one: a uint32 either way. */

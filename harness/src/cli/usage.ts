@@ -7,6 +7,8 @@ Usage:
   omendb-harness list [--json]                 describe every scenario and its parameters
   omendb-harness compare A.json B.json         every shared metric of two results, side by side
   omendb-harness report-soak DIR               the soak report of a run directory, finished or not
+  omendb-harness report --in DIR [--out DIR]   the readiness report of one or more run directories
+  omendb-harness gate --report readiness.json  exit 1 when a category is below its required score
   omendb-harness <command> --help              help for a command
 
 Exit codes: 0 every check passed (a skipped scenario counts as passed, and says so),
@@ -14,6 +16,7 @@ Exit codes: 0 every check passed (a skipped scenario counts as passed, and says 
 `;
 
 export const runUsage = `Usage: omendb-harness run <scenario...> [--engine E] [--profile P] [--seed N] [--out DIR] [--param k=v ...]
+                           [--duration D] [--coverage] [--shard i/n]
 
 Runs each scenario in turn and writes DIR/<scenario>.json (validated against the result schema)
 with its evidence under DIR/<scenario>/. The seed is printed first: pass it back to replay.
@@ -33,6 +36,9 @@ Options:
   --out DIR      the output directory (default reports/harness)
   --param k=v    override a parameter (repeatable); \`omendb-harness list\` shows them
   --duration D   the same as --param duration=D (60s, 30m, 24h): how long a soak runs
+  --coverage     run every process under NODE_V8_COVERAGE (the harness re-runs itself); writes
+                 DIR/coverage/e2e/coverage-final.json and coverage-summary.json (engine/src)
+  --shard i/n    run only the scenarios whose index in the list is i-1 modulo n
   -h, --help     this help
 `;
 
@@ -82,4 +88,50 @@ Options:
   -h, --help     this help
 
 Exit codes: 0 every verdict passed, 1 a verdict failed, 64 bad usage (no interval file in DIR).
+`;
+
+export const gateUsage = `Usage: omendb-harness gate --report readiness.json [--policy FILE] [--min SCORE] [--baseline FILE] [--max-regression POINTS] [--junit FILE]
+
+The CI gate over a readiness report (written by \`omendb-harness report\`). Passes when every
+gating category scores at least its required score, every check with its own required score
+reaches it, and, with --baseline, no category dropped more than the tolerance. Informational
+categories are judged and shown but never fail the gate. A category the policy or the baseline has
+and the report lacks fails (no evidence). Prints the category table, then each failing category and
+check with its value and threshold.
+
+Options:
+  --report FILE          the readiness.json to judge (required)
+  --policy FILE          take the required scores and informational flags from this policy instead
+                         of those recorded in the report
+  --min SCORE            every gating category must also score at least SCORE (0-100)
+  --baseline FILE        a previous readiness.json: a category scoring lower than it did there fails
+  --max-regression P     points a category may drop against --baseline (default 0: any drop fails)
+  --junit FILE           also write the checks as JUnit XML: one testsuite per category, one
+                         testcase per check, plus one per category-level gate
+  -h, --help             this help
+
+Exit codes: 0 the gate passed, 1 it failed, 64 bad usage (a report, baseline or policy that cannot
+be read or has the wrong shape).
+`;
+
+export const reportUsage = `Usage: omendb-harness report --in DIR [--in DIR2 ...] [--baseline previous.json] [--policy FILE] [--out DIR]
+
+The readiness report of one or more run directories, merged (a CI that shards scenarios over
+machines gets one report): every scenario result found under them (any .json the result schema
+accepts), the test runner's JSON results (tests/*.json), coverage (coverage/unit/, coverage/e2e/),
+and the static facts the policy names, verified now. Each check of the policy gets a score from 0
+to 100; a check whose evidence is missing scores 0 and says 'no evidence'. Writes readiness.json
+(schema-validated), readiness.md and readiness.html to --out, prints the category table and the
+path of the HTML report.
+
+Options:
+  --in DIR          a run directory (repeatable; at least one)
+  --baseline FILE   a previous readiness.json: its scores become 'previous', and drops of more
+                    than 1 point are flagged as regressions
+  --policy FILE     the readiness policy (default scenarios/readiness.policy.json)
+  --out DIR         the output directory (default reports/readiness)
+  -h, --help        this help
+
+Exit codes: 0 the report was written, whatever its scores (\`omendb-harness gate\` judges them),
+64 bad usage (a missing directory, an invalid policy or baseline).
 `;

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { OmenDbError } from '@omendb/engine';
-import { Ajv, type ValidateFunction } from 'ajv';
 import type { EngineDescription } from '../adapter.ts';
+import { schemaChecker } from './json-schema.ts';
 import type { MachineFacts } from './machine.ts';
 import type { Check, ParamValue, Profile, ScenarioCategory } from './scenario.ts';
 
@@ -45,17 +44,7 @@ export interface ScenarioResult {
 
 export const resultSchemaPath = new URL('./result.schema.json', import.meta.url);
 
-let validator: ValidateFunction | undefined;
-
-function compiled(): ValidateFunction {
-  validator ??= new Ajv({
-    allErrors: true,
-    strict: true,
-    strictRequired: false,
-    allowUnionTypes: true,
-  }).compile(JSON.parse(readFileSync(resultSchemaPath, 'utf8')));
-  return validator;
-}
+const checkSchema = schemaChecker(resultSchemaPath);
 
 /**
  * The result as it will be stored: bigints in metrics become decimal strings (JSON has no
@@ -65,16 +54,12 @@ export function validateResult(result: ScenarioResult): ScenarioResult {
   const stored = JSON.parse(
     JSON.stringify(result, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)),
   ) as ScenarioResult;
-  const validate = compiled();
-  if (!validate(stored)) {
-    const problems = (validate.errors ?? [])
-      .map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`)
-      .join('; ');
+  const problems = checkSchema(stored);
+  if (problems.length > 0)
     throw new OmenDbError(
       'OMENDB_ERR_HARNESS_RESULT_INVALID',
-      `result of ${result.scenario} is invalid: ${problems}`,
+      `result of ${result.scenario} is invalid: ${problems.join('; ')}`,
     );
-  }
   return stored;
 }
 

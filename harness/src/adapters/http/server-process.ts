@@ -91,6 +91,10 @@ export class ServerProcess {
       String(port),
       '--data',
       this.options.dataDir,
+      // Our stdin pipe is the server's lifeline: if the harness dies, even by SIGKILL, the pipe
+      // closes and the server stops instead of running on, orphaned, over a temp directory.
+      '--stop-on-stdin-close',
+      'on',
       ...this.options.args,
     ];
     const child = execa(process.execPath, args, {
@@ -98,7 +102,7 @@ export class ServerProcess {
       env: { ...this.options.env },
       extendEnv: false,
       reject: false,
-      stdin: 'ignore',
+      stdin: 'pipe',
       stdout: 'pipe',
       stderr: { file: this.options.logPath, append: true },
       buffer: false,

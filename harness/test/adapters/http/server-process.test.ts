@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failureCode, ServerProcess } from '../../../src/adapters/http/server-process.ts';
 
@@ -114,5 +117,62 @@ describe('failureCode', () => {
     );
     expect(failureCode('omendb: OMENDB_ERR_NOT_A_CODE: x\n')).toBeUndefined();
     expect(failureCode('nothing')).toBeUndefined();
+  });
+});
+
+describe('a spawned server outlives no harness', () => {
+  const bin = fileURLToPath(new URL('../../../bin/omendb-harness.js', import.meta.url));
+
+  function childPids(pid: number): number[] {
+    try {
+      const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+      return text === '' ? [] : text.split(/\s+/).map(Number);
+    } catch {
+      return [];
+    }
+  }
+
+  function isServe(pid: number): boolean {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('serve');
+    } catch {
+      return false;
+    }
+  }
+
+  it('stops when the harness that spawned it is SIGKILLed (its stdin pipe closes)', async () => {
+    const out = join(dir, 'killed-harness');
+    const harness = spawn(
+      process.execPath,
+      [
+        bin,
+        'run',
+        'soak',
+        '--engine',
+        'http',
+        '--duration',
+        '60s',
+        '--param',
+        'intervalMs=1000',
+        '--out',
+        out,
+      ],
+      { stdio: 'ignore' },
+    );
+    try {
+      // The server is the harness's child running `omendb.js serve`.
+      let server: number | undefined;
+      expect(
+        await until(() => {
+          server = childPids(harness.pid!).find(isServe);
+          return server !== undefined && existsSync(join(out, 'soak', 'intervals.jsonl'));
+        }, 30_000),
+      ).toBe(true);
+      harness.kill('SIGKILL');
+      // Graceful stop: the grace for in-flight requests, then the engine closes.
+      expect(await until(() => !existsSync(`/proc/${server}`), 20_000)).toBe(true);
+    } finally {
+      harness.kill('SIGKILL');
+    }
   });
 });

@@ -1,0 +1,23 @@
+import { OmenDbError } from '@omendb/engine';
+import { schemaChecker } from '../runner/json-schema.ts';
+import type { ReadinessReport } from './types.ts';
+
+/**
+ * readiness.json's format is readiness.schema.json: a report is validated before it is written
+ * (an invalid one is never written) and when it is read back as a baseline or by the gate.
+ */
+
+export const readinessSchemaPath = new URL('./readiness.schema.json', import.meta.url);
+
+const checkSchema = schemaChecker(readinessSchemaPath);
+
+/** The report, typed, when the schema accepts it; else OMENDB_ERR_HARNESS_RESULT_INVALID naming each problem. */
+export function validateReadiness(report: unknown): ReadinessReport {
+  const problems = checkSchema(report);
+  if (problems.length > 0)
+    throw new OmenDbError(
+      'OMENDB_ERR_HARNESS_RESULT_INVALID',
+      `readiness report is invalid: ${problems.join('; ')}`,
+    );
+  return report as ReadinessReport;
+}
