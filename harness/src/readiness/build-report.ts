@@ -7,10 +7,11 @@ import { oneCoverageFile } from './coverage-merge.ts';
 import { collectEvidence, type Evidence } from './evidence.ts';
 import type { FactOutcome, MeasureContext } from './measure.ts';
 import { coverageModules, moduleCoverage as realModuleCoverage } from './module-coverage.ts';
-import { type LocalReadinessPolicy, loadPolicy } from './policy.ts';
+import { loadPolicy } from './policy.ts';
 import { applyBaseline, reportPasses, scoreCategory } from './score.ts';
-import { staticFacts as registeredFacts } from './static-facts/index.ts';
-import type { ModuleCoverage, ReadinessReport, StaticFact } from './types.ts';
+import { sharedFactServer } from './static-facts/fact-server.ts';
+import { createStaticFacts } from './static-facts/index.ts';
+import type { ModuleCoverage, ReadinessPolicy, ReadinessReport, StaticFact } from './types.ts';
 import { validateReadiness } from './validate-readiness.ts';
 
 export { validateReadiness } from './validate-readiness.ts';
@@ -40,7 +41,7 @@ export interface BuildReportOptions {
 export interface BuiltReport {
   readonly report: ReadinessReport;
   readonly evidence: Evidence;
-  readonly policy: LocalReadinessPolicy;
+  readonly policy: ReadinessPolicy;
 }
 
 /** Written beside readiness.json: what each static fact measured, the link of static checks. */
@@ -81,7 +82,7 @@ async function coverageOf(evidence: Evidence, options: BuildReportOptions): Prom
   return (options.moduleCoverage ?? realModuleCoverage)({ unitFinal, e2eFinal, repoRoot: options.repoRoot });
 }
 
-function factNames(policy: LocalReadinessPolicy): string[] {
+function factNames(policy: ReadinessPolicy): string[] {
   const names = policy.categories.flatMap((c) =>
     c.checks.flatMap((check) => (check.evidence.kind === 'static' ? [check.evidence.fact] : [])),
   );
@@ -92,7 +93,20 @@ async function evaluateFacts(
   names: readonly string[],
   options: BuildReportOptions,
 ): Promise<Map<string, FactOutcome>> {
-  const registry = options.staticFacts ?? registeredFacts;
+  if (options.staticFacts !== undefined) return evaluateWith(options.staticFacts, names, options);
+  const shared = sharedFactServer();
+  try {
+    return await evaluateWith(createStaticFacts(shared.withServer), names, options);
+  } finally {
+    await shared.dispose();
+  }
+}
+
+async function evaluateWith(
+  registry: readonly StaticFact[],
+  names: readonly string[],
+  options: BuildReportOptions,
+): Promise<Map<string, FactOutcome>> {
   const outcomes = new Map<string, FactOutcome>();
   for (const name of names) {
     const fact = registry.find((f) => f.name === name);

@@ -1,7 +1,6 @@
 import { basename, dirname, join } from 'node:path';
 import type { CoverageFiles, Evidence, FoundResult } from './evidence.ts';
 import { asNumber, resolveMetricPath } from './metric-path.ts';
-import type { LocalEvidenceSpec, MetricEqualsEvidence } from './policy.ts';
 import type { EvidenceSpec, ModuleCoverage, StaticFactResult } from './types.ts';
 
 /**
@@ -45,7 +44,7 @@ export function isMissing(measurement: Measurement): measurement is Missing {
 }
 
 /** Every measurement the spec yields: one per matching result for scenario evidence, else one. */
-export function measure(spec: LocalEvidenceSpec, context: MeasureContext): Measurement[] {
+export function measure(spec: EvidenceSpec, context: MeasureContext): Measurement[] {
   switch (spec.kind) {
     case 'scenario-check':
     case 'scenario-status':
@@ -61,7 +60,7 @@ export function measure(spec: LocalEvidenceSpec, context: MeasureContext): Measu
   }
 }
 
-type ScenarioSpec = Extract<EvidenceSpec, { scenario: string }> | MetricEqualsEvidence;
+type ScenarioSpec = Extract<EvidenceSpec, { scenario: string }>;
 
 function describeSpec(spec: ScenarioSpec): string {
   return spec.adapter === undefined ? spec.scenario : `${spec.scenario} (${spec.adapter})`;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { OmenDbError } from '@omendb/engine';
 import { schemaChecker } from '../runner/json-schema.ts';
-import type { EvidenceSpec, PolicyCategory, PolicyCheck, ScoreRule } from './types.ts';
+import type { EvidenceSpec, ReadinessPolicy, ScoreRule } from './types.ts';
 
 /**
  * The readiness policy (scenarios/readiness.policy.json): loaded, checked against
@@ -9,37 +9,6 @@ import type { EvidenceSpec, PolicyCategory, PolicyCheck, ScoreRule } from './typ
  * evidence). An invalid policy is a usage error: the report would otherwise score by rules
  * nobody wrote.
  */
-
-/**
- * A check whose value is one metric of a scenario's result and which passes when it equals another
- * metric of the same result (the engine's points-written counter growth equals the points the
- * scale shape wrote). Local until types.ts has it: Monitoring is judged on behaviour, and a
- * counter that stays constant while points are written must score 0.
- */
-export interface MetricEqualsEvidence {
-  readonly kind: 'scenario-metric-equals';
-  readonly scenario: string;
-  readonly path: string;
-  readonly equalsPath: string;
-  readonly adapter?: string;
-}
-
-export type LocalEvidenceSpec = EvidenceSpec | MetricEqualsEvidence;
-
-export interface LocalPolicyCheck extends Omit<PolicyCheck, 'evidence'> {
-  readonly evidence: LocalEvidenceSpec;
-  /** Why this check, its weight and its rule (shown in the report's Markdown). */
-  readonly description: string;
-}
-
-export interface LocalPolicyCategory extends Omit<PolicyCategory, 'checks'> {
-  readonly checks: readonly LocalPolicyCheck[];
-}
-
-export interface LocalReadinessPolicy {
-  readonly schemaVersion: 1;
-  readonly categories: readonly LocalPolicyCategory[];
-}
 
 export const policySchemaPath = new URL('./policy.schema.json', import.meta.url);
 /** The policy the report uses unless --policy names another. */
@@ -52,18 +21,14 @@ function invalid(where: string, why: string): never {
 }
 
 /** Evidence that yields a pass/fail rather than a number: only the 'pass' rule fits it. */
-const passOnlyKinds: ReadonlySet<LocalEvidenceSpec['kind']> = new Set([
+const passOnlyKinds: ReadonlySet<EvidenceSpec['kind']> = new Set([
   'scenario-status',
   'scenario-metric-equals',
 ]);
 /** Evidence that yields a number only: the 'pass' rule has nothing to judge. */
-const numericOnlyKinds: ReadonlySet<LocalEvidenceSpec['kind']> = new Set([
-  'scenario-metric',
-  'coverage',
-  'tests',
-]);
+const numericOnlyKinds: ReadonlySet<EvidenceSpec['kind']> = new Set(['scenario-metric', 'coverage', 'tests']);
 
-function ruleFits(evidence: LocalEvidenceSpec, rule: ScoreRule): string | null {
+function ruleFits(evidence: EvidenceSpec, rule: ScoreRule): string | null {
   if (passOnlyKinds.has(evidence.kind) && rule.type !== 'pass')
     return `${evidence.kind} evidence takes the 'pass' rule, not '${rule.type}'`;
   if (numericOnlyKinds.has(evidence.kind) && rule.type === 'pass')
@@ -73,7 +38,7 @@ function ruleFits(evidence: LocalEvidenceSpec, rule: ScoreRule): string | null {
 }
 
 /** What the schema cannot say: unique ids, informational categories say why, rules fit evidence. */
-export function checkPolicySemantics(where: string, policy: LocalReadinessPolicy): void {
+export function checkPolicySemantics(where: string, policy: ReadinessPolicy): void {
   const categoryIds = new Set<string>();
   const checkIds = new Set<string>();
   for (const category of policy.categories) {
@@ -91,15 +56,15 @@ export function checkPolicySemantics(where: string, policy: LocalReadinessPolicy
 }
 
 /** Validates a parsed policy (schema, then semantics) and returns it typed. */
-export function validatePolicy(where: string, parsed: unknown): LocalReadinessPolicy {
+export function validatePolicy(where: string, parsed: unknown): ReadinessPolicy {
   const problems = checkSchema(parsed);
   if (problems.length > 0) invalid(where, problems.join('; '));
-  const policy = parsed as LocalReadinessPolicy;
+  const policy = parsed as ReadinessPolicy;
   checkPolicySemantics(where, policy);
   return policy;
 }
 
-export async function loadPolicy(path: string | URL): Promise<LocalReadinessPolicy> {
+export async function loadPolicy(path: string | URL): Promise<ReadinessPolicy> {
   const where = String(path);
   let text: string;
   try {

@@ -1,7 +1,13 @@
 import { relative, sep } from 'node:path';
 import { isMissing, type MeasureContext, type Measured, type Measurement, measure } from './measure.ts';
-import type { LocalPolicyCategory, LocalPolicyCheck } from './policy.ts';
-import type { CategoryResult, CheckResult, ReadinessReport, ScoreRule } from './types.ts';
+import type {
+  CategoryResult,
+  CheckResult,
+  PolicyCategory,
+  PolicyCheck,
+  ReadinessReport,
+  ScoreRule,
+} from './types.ts';
 
 /**
  * Evidence + policy -> scores. A check's score comes from its rule applied to what its evidence
@@ -80,7 +86,7 @@ function scoreMeasurement(rule: ScoreRule, measurement: Measurement): Scored {
   return { measurement, ...applyRule(rule, measurement) };
 }
 
-export function scoreCheck(check: LocalPolicyCheck, context: MeasureContext, outDir: string): CheckResult {
+export function scoreCheck(check: PolicyCheck, context: MeasureContext, outDir: string): CheckResult {
   const scored = measure(check.evidence, context).map((m) => scoreMeasurement(check.score, m));
   // The weakest counts; on a tie, a missing piece of evidence is shown rather than hidden.
   const weakest = scored.reduce((worst, s) =>
@@ -114,7 +120,7 @@ export function scoreCheck(check: LocalPolicyCheck, context: MeasureContext, out
 }
 
 export function scoreCategory(
-  category: LocalPolicyCategory,
+  category: PolicyCategory,
   context: MeasureContext,
   outDir: string,
 ): CategoryResult {

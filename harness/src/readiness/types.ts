@@ -33,6 +33,18 @@ export type EvidenceSpec =
       readonly module: string;
       readonly metric: 'statements' | 'branches' | 'functions' | 'lines';
     }
+  /**
+   * A metric of a scenario's result that must equal another of the same result (the engine's
+   * points-written counter growth equals the points the scale shape wrote): Monitoring is judged
+   * on behaviour, and a counter that stays constant while points are written scores 0.
+   */
+  | {
+      readonly kind: 'scenario-metric-equals';
+      readonly scenario: string;
+      readonly path: string;
+      readonly equalsPath: string;
+      readonly adapter?: string;
+    }
   /** The test runner's JSON results (vitest --reporter=json): the share of tests that passed. */
   | { readonly kind: 'tests'; readonly pathPattern?: string }
   /** A static fact the harness verifies itself at report time (see static-facts). */
@@ -60,6 +72,8 @@ export interface PolicyCheck {
   readonly score: ScoreRule;
   /** A check may gate on its own score (optional); the category's required score always gates. */
   readonly required?: number;
+  /** Why this check, its weight and its rule (shown in the report's Markdown). */
+  readonly description: string;
 }
 
 export interface PolicyCategory {

@@ -50,3 +50,28 @@ export const withSpawnedServer: WithServer = async (use) => {
     await server.dispose();
   }
 };
+
+/**
+ * One server for all the facts of one report: started at the first fact that asks, lent to the
+ * others, and stopped by `dispose` once every fact ran (three facts ask; one server serves them).
+ */
+export function sharedFactServer(): { readonly withServer: WithServer; dispose(): Promise<void> } {
+  let started: Promise<{ server: SpawnedServer; client: HttpClient }> | undefined;
+  const start = async () => {
+    const server = await SpawnedServer.start();
+    return { server, client: new HttpClient({ url: server.url, timeoutMs: httpRequestTimeoutMsDefault }) };
+  };
+  return {
+    withServer: async (use) => {
+      started ??= start();
+      const { server, client } = await started;
+      return use(factServerOf(server, client));
+    },
+    async dispose() {
+      if (started === undefined) return;
+      const { server, client } = await started;
+      client.close();
+      await server.dispose();
+    },
+  };
+}
