@@ -5,7 +5,12 @@
  * the report and the gate. Prints the category table and the HTML report's path, and exits with
  * the gate's code. Every step's wall time is printed, so a slow step is visible.
  *
- *   npm run readiness -- [--out DIR] [--tests-from DIR] [--baseline FILE] [--sequential]
+ *   npm run readiness -- [--out DIR] [--tests-from DIR] [--baseline FILE] [--max-regression POINTS]
+ *                        [--broken NAME] [--sequential]
+ *
+ * --broken NAME puts a canary (`omendb-harness run --engine broken:NAME`) in the place of the
+ * honest engine it wraps, the other runs unchanged: the category that exists to catch its defect
+ * must fall below its required score, and the gate must fail.
  */
 import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
@@ -13,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { brokenEnginePrefix, brokenEngines } from '../harness/src/adapters/select-adapter.ts';
 import { readinessStepTimeoutMs } from '../harness/src/limits.ts';
 import { checkReportInBrowser } from '../harness/src/readiness/browser-check.ts';
 import type { ReadinessReport } from '../harness/src/readiness/types.ts';
@@ -30,6 +36,24 @@ export const readinessRuns = [
   { dir: 'embedded-sim', engine: 'embedded-sim', scenarios: ['crash-power-loss'] },
   { dir: 'http', engine: 'http', scenarios: ['crash-kill', 'security', 'scale', 'soak'] },
 ] as const;
+
+type ReadinessRun = (typeof readinessRuns)[number];
+type Lane = readonly {
+  readonly dir: string;
+  readonly engine: string;
+  readonly scenarios: readonly string[];
+}[];
+
+/** The two lanes of runs, with the canary `broken` (if any) in the place of the engine it wraps. */
+function lanesFor(broken: string | undefined): [Lane, Lane] {
+  const wraps = broken === undefined ? undefined : brokenEngines[broken]?.wraps;
+  if (broken !== undefined && wraps === undefined)
+    throw new Error(`--broken ${broken}: one of ${Object.keys(brokenEngines).join(', ')}`);
+  const swap = (spec: ReadinessRun) =>
+    spec.engine === wraps ? { ...spec, engine: `${brokenEnginePrefix}${broken}` } : spec;
+  const runs = readinessRuns.map(swap);
+  return [runs.slice(0, 2), runs.slice(2)];
+}
 
 interface Step {
   readonly name: string;
@@ -105,7 +129,7 @@ function testArgs(out: string): string[] {
   ];
 }
 
-function scenarioArgs(out: string, runSpec: (typeof readinessRuns)[number]): string[] {
+function scenarioArgs(out: string, runSpec: Lane[number]): string[] {
   return [
     harnessBin,
     'run',
@@ -140,20 +164,24 @@ async function main(): Promise<number> {
       out: { type: 'string' },
       'tests-from': { type: 'string' },
       baseline: { type: 'string' },
+      'max-regression': { type: 'string' },
+      broken: { type: 'string' },
       sequential: { type: 'boolean' },
     },
   });
   const started = Date.now();
+  const lanes = lanesFor(values.broken);
   const out = resolve(values.out ?? (await mkdtemp(join(tmpdir(), 'omendb-readiness-'))));
   await mkdir(out, { recursive: true });
-  process.stdout.write(`readiness run (profile ci) in ${out}\n`);
+  process.stdout.write(
+    `readiness run (profile ci) in ${out}${values.broken === undefined ? '' : `, canary ${values.broken}`}\n`,
+  );
   const steps: Step[] = [];
   if (values['tests-from'] !== undefined) await takeTests(resolve(values['tests-from']), out);
   else steps.push(await run('tests', testArgs(out)));
   // The embedded runs and the HTTP run in two lanes: two cores here, and the HTTP lane mostly
   // waits on its server. --sequential runs them one after another (figures free of contention).
-  const lanes = [readinessRuns.slice(0, 2), readinessRuns.slice(2)];
-  const laneSteps = async (lane: readonly (typeof readinessRuns)[number][]) => {
+  const laneSteps = async (lane: Lane) => {
     const done: Step[] = [];
     for (const spec of lane) done.push(await run(`scenarios ${spec.dir}`, scenarioArgs(out, spec)));
     return done;
@@ -181,6 +209,7 @@ async function main(): Promise<number> {
     '--junit',
     join(reportDir, 'junit.xml'),
     ...(values.baseline === undefined ? [] : ['--baseline', resolve(values.baseline)]),
+    ...(values['max-regression'] === undefined ? [] : ['--max-regression', values['max-regression']]),
   ]);
   steps.push(gate);
   const browser = await browserStep(join(reportDir, 'readiness.html'), out);

@@ -22,6 +22,7 @@ export { engineNames, selectAdapter } from './adapters/select-adapter.ts';
 export { SqliteAdapter } from './adapters/sqlite/adapter.ts';
 export { AckBeforeFsync } from './broken/ack-before-fsync.ts';
 export { DropEveryNthWrite, dropEveryNthWriteDefault } from './broken/drop-every-nth-write.ts';
+export { GrantEverything } from './broken/grant-everything.ts';
 export { ForwardingAdapter } from './broken/forwarding-adapter.ts';
 export { StaleAfterRestart } from './broken/stale-after-restart.ts';
 export { ZeroForAbsent } from './broken/zero-for-absent.ts';

@@ -292,3 +292,7 @@ export const coverageSourceDepthMax = 16;
 export const shardCountMax = 1_000;
 /** Milliseconds one step of the readiness run (the tests, one harness run, the report) may take. */
 export const readinessStepTimeoutMs = 30 * 60 * 1000;
+
+// ---- broken engines (canaries)
+/** Sockets the grant-everything proxy opens to the real server behind it, at most. */
+export const grantEverythingUpstreamSocketsMax = 64;

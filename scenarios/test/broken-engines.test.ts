@@ -11,11 +11,14 @@ import {
 } from '@omendb/harness';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { propertyModel } from '../property-model.ts';
+import { expectCaught, expectPassed, readinessOf } from './readiness-of.ts';
 
 /**
  * A check is trusted only once it has been seen to fail: property-model runs against engines
  * broken on purpose (behind the same adapter contract) and must fail each time, naming the check
- * that caught it; replaying the failing seed gives the same failure.
+ * that caught it; replaying the failing seed gives the same failure. The run's readiness report
+ * then scores Core Algorithm below its required score and the gate fails, where the honest
+ * engine's run scores the same check in full.
  */
 const quiet = { write: () => true };
 const seed = 20261130;
@@ -56,12 +59,14 @@ describe('property-model against broken engines', () => {
   it('passes against the honest embedded engine with the same seed and parameters', async () => {
     const result = await runAgainst(() => new EmbeddedAdapter());
     expect(result.status).toBe('passed');
+    expectPassed(await readinessOf(out), 'core-algorithm', ['property-model-embedded']);
   });
 
   it.each(brokenEngines)('fails against an engine that %s, naming the check', async (_what, broken) => {
     const result = await runAgainst(broken);
     expect(result.status).toBe('failed');
     expect(failingChecks(result)).toContain('property-model-agrees');
+    expectCaught(await readinessOf(out), 'core-algorithm', ['property-model-embedded']);
   });
 
   it('replays a failing seed to the same failure', async () => {

@@ -12,6 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AckBeforeFsync } from '../../harness/src/broken/ack-before-fsync.ts';
 import { crashPowerLoss } from '../crash-power-loss.ts';
+import { expectCaught, expectPassed, readinessOf } from './readiness-of.ts';
 
 const quiet = { info() {}, warn() {}, error() {} };
 const simulated = selectAdapter('embedded-sim', {});
@@ -36,6 +37,9 @@ async function run(adapterFactory: AdapterFactory, runSeed: number, params?: Par
     gitCommit: null,
   });
 }
+
+/** The Durability checks of the readiness policy that read this scenario. */
+const powerLossChecks = ['power-loss-status', 'power-loss-violations'];
 
 describe('crash-power-loss', () => {
   it('asks for at least 5,000 crash points in ci and 100,000 in release', () => {
@@ -69,6 +73,7 @@ describe('crash-power-loss', () => {
       crashPowerLoss.params.ioFaultCases?.defaults.ci,
     );
     expect(JSON.parse(await readFile(path, 'utf8')).evidence).toContain('crash-power-loss/violations.json');
+    expectPassed(await readinessOf(join(out, 'run')), 'durability', powerLossChecks);
   });
 
   it('replays the same crash points and faults from the same seed', async () => {
@@ -89,6 +94,8 @@ describe('crash-power-loss', () => {
     expect(violations?.pass).toBe(false);
     const kinds = (result.metrics as { violations?: Record<string, number> }).violations;
     expect(kinds?.['lost-acknowledged']).toBeGreaterThan(0);
+    // The readiness run's verdict on it: Durability below its required score, the gate failing.
+    expectCaught(await readinessOf(join(out, 'broken')), 'durability', powerLossChecks);
   });
 
   it('is skipped, saying why, on an adapter without a simulated file system', async () => {

@@ -12,16 +12,29 @@ import {
   type RangePage,
 } from '../../harness/src/adapter.ts';
 import { HttpAdapter } from '../../harness/src/adapters/http/adapter.ts';
+import { GrantEverything } from '../../harness/src/broken/grant-everything.ts';
 import { type RunScenarioReport, runScenario } from '../../harness/src/runner/run-scenario.ts';
 import { routesFromOpenApi } from '../../harness/src/security/openapi-routes.ts';
 import { security } from '../security.ts';
+import { expectCaught, expectPassed, readinessOf } from './readiness-of.ts';
 
 /**
  * The security scenario against the real server (omendb serve, spawned by the http adapter, ci
  * profile: every check passes) and against a fastify app that grants every request whatever its
  * credentials (it must fail, the authorization matrix named in the result; the same seed fails
- * the same way again).
+ * the same way again), and against the real server behind a proxy that lets every caller act as
+ * the admin (the readiness report's Security category falls below its required score and the gate
+ * fails, where the real server's run scores the same checks in full).
  */
+
+/** The Security checks of the readiness policy that read this scenario. */
+const securityChecks = [
+  'security-status',
+  'authorization-matrix',
+  'refused-changed-nothing',
+  'login-flood-refused',
+  'stored-data-unchanged',
+];
 
 const seed = Number(process.env.OMENDB_SEED ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`seed ${seed} (replay: OMENDB_SEED=${seed})`);
@@ -176,6 +189,7 @@ describe('security against omendb serve (ci profile)', () => {
     );
     expect(findings.matrix).toHaveLength(580);
     expect(result.evidence).toContain('security/security-findings.json');
+    expectPassed(await readinessOf(join(out, 'real')), 'security', securityChecks);
     console.log(
       `security ci on omendb serve: ${(result.durationMs / 1000).toFixed(1)} s, phases ${JSON.stringify(result.metrics.phaseMs)}, ` +
         `rate-limited cells ${result.metrics.cellsRateLimited}, probe p99 ${JSON.stringify(
@@ -240,4 +254,28 @@ describe('security against an app that grants every request', () => {
       replay.result.checks.find((check) => check.name === 'authorization matrix: wrong cells')?.value,
     ).toBe(refusals);
   }, 120_000);
+});
+
+describe('security against the real server behind a proxy that grants every caller the admin', () => {
+  it('fails, and the readiness report scores Security below its required score; the gate fails', async () => {
+    const { result } = await runScenario(security, {
+      adapterFactory: () => new GrantEverything(new HttpAdapter()),
+      outDir: join(out, 'grant-everything'),
+      seed,
+      profile: 'ci',
+      params: permissiveParams,
+      gitCommit: null,
+      output: { write: () => true },
+    });
+    expect(result.status).toBe('failed');
+    expect(result.engine.adapter).toBe('grant-everything(http)');
+    const wrong = result.checks.find((check) => check.name === 'authorization matrix: wrong cells');
+    expect(wrong?.pass).toBe(false);
+    expect(wrong?.value).toBeGreaterThan(300);
+    expectCaught(await readinessOf(join(out, 'grant-everything')), 'security', [
+      'security-status',
+      'authorization-matrix',
+      'refused-changed-nothing',
+    ]);
+  }, 180_000);
 });

@@ -1,5 +1,10 @@
 import { OmenDbError } from '@omendb/engine';
-import type { AdapterFactory } from '../adapter.ts';
+import type { AdapterFactory, EngineAdapter } from '../adapter.ts';
+import { AckBeforeFsync } from '../broken/ack-before-fsync.ts';
+import { DropEveryNthWrite } from '../broken/drop-every-nth-write.ts';
+import { GrantEverything } from '../broken/grant-everything.ts';
+import { StaleAfterRestart } from '../broken/stale-after-restart.ts';
+import { ZeroForAbsent } from '../broken/zero-for-absent.ts';
 import { simEngineCompactionSegmentsTrigger, simEngineMemtableBytes } from '../limits.ts';
 import { EmbeddedAdapter } from './embedded/adapter.ts';
 import { HttpAdapter } from './http/adapter.ts';
@@ -14,6 +19,36 @@ import { SqliteAdapter } from './sqlite/adapter.ts';
  */
 
 export const engineNames = ['embedded', 'embedded-sim', 'http', 'http-arrow', 'sqlite', 'model'] as const;
+type EngineName = (typeof engineNames)[number];
+
+/** The simulated-file-system options of embedded-sim, shared with the broken engine built on it. */
+const simOptions = {
+  simulated: true,
+  memtableBytesMax: simEngineMemtableBytes,
+  compactionSegmentsTrigger: simEngineCompactionSegmentsTrigger,
+  logger: { info() {}, warn() {}, error() {} },
+} as const;
+
+interface BrokenEngine {
+  /** The honest engine it wraps: a readiness run puts it in that engine's place. */
+  readonly wraps: EngineName;
+  readonly build: (env: NodeJS.ProcessEnv) => EngineAdapter;
+}
+
+/**
+ * `--engine broken:NAME`: engines broken on purpose (canaries), each the honest adapter behind a
+ * wrapper with one defect. A scenario, or a whole readiness run, against one must fail in the
+ * check or category that exists to find that defect.
+ */
+export const brokenEngines: Readonly<Record<string, BrokenEngine>> = {
+  'drop-every-nth-write': { wraps: 'embedded', build: () => new DropEveryNthWrite(new EmbeddedAdapter()) },
+  'zero-for-absent': { wraps: 'embedded', build: () => new ZeroForAbsent(new EmbeddedAdapter()) },
+  'stale-after-restart': { wraps: 'embedded', build: () => new StaleAfterRestart(new EmbeddedAdapter()) },
+  'ack-before-fsync': { wraps: 'embedded-sim', build: () => new AckBeforeFsync(simOptions) },
+  'grant-everything': { wraps: 'http', build: (env) => new GrantEverything(new HttpAdapter({ env })) },
+};
+
+export const brokenEnginePrefix = 'broken:';
 
 export function selectAdapter(engine: string, env: NodeJS.ProcessEnv): AdapterFactory {
   switch (engine) {
@@ -22,13 +57,7 @@ export function selectAdapter(engine: string, env: NodeJS.ProcessEnv): AdapterFa
     case 'embedded-sim':
       // Over the simulated file system (power loss, injected I/O faults), with flushes and
       // compactions in every small workload; recovery warnings are expected there, so no logger.
-      return () =>
-        new EmbeddedAdapter({
-          simulated: true,
-          memtableBytesMax: simEngineMemtableBytes,
-          compactionSegmentsTrigger: simEngineCompactionSegmentsTrigger,
-          logger: { info() {}, warn() {}, error() {} },
-        });
+      return () => new EmbeddedAdapter(simOptions);
     case 'http':
       return () => new HttpAdapter({ env });
     case 'http-arrow':
@@ -39,6 +68,10 @@ export function selectAdapter(engine: string, env: NodeJS.ProcessEnv): AdapterFa
     case 'model':
       return () => new ModelAdapter();
   }
+  if (engine.startsWith(brokenEnginePrefix)) {
+    const broken = brokenEngines[engine.slice(brokenEnginePrefix.length)];
+    if (broken !== undefined) return () => broken.build(env);
+  }
   if (/^https?:\/\//i.test(engine)) {
     // Built once now so that a bad URL or incomplete credentials are a usage error before any run.
     new HttpAdapter({ url: engine, env });
@@ -46,6 +79,10 @@ export function selectAdapter(engine: string, env: NodeJS.ProcessEnv): AdapterFa
   }
   throw new OmenDbError(
     'OMENDB_ERR_HARNESS_USAGE',
-    `unknown engine ${engine}: one of ${engineNames.join(', ')}, or an http:// or https:// URL`,
+    `unknown engine ${engine}: one of ${engineNames.join(', ')}, an http:// or https:// URL, or a canary: ${Object.keys(
+      brokenEngines,
+    )
+      .map((name) => brokenEnginePrefix + name)
+      .join(', ')}`,
   );
 }

@@ -31,6 +31,10 @@ Options:
                    OMENDB_HARNESS_TOKEN; the CA of an https server from OMENDB_HARNESS_CA
                  sqlite: the SQLite reference engine (better-sqlite3, WAL, synchronous=FULL)
                  model: the in-memory model
+                 broken:NAME: a canary, an honest engine with one defect put in on purpose
+                   (drop-every-nth-write, zero-for-absent, stale-after-restart on embedded;
+                   ack-before-fsync on embedded-sim; grant-everything: a proxy in front of a
+                   spawned server that lets every caller act as the admin)
   --profile P    ci (default), nightly or release: the parameter defaults to use
   --seed N       an integer from 0 to 4294967295 (default OMENDB_SEED, else random)
   --out DIR      the output directory (default reports/harness)

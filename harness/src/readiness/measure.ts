@@ -66,11 +66,21 @@ function describeSpec(spec: ScenarioSpec): string {
   return spec.adapter === undefined ? spec.scenario : `${spec.scenario} (${spec.adapter})`;
 }
 
+/**
+ * The adapter a result ran on, seen through any wrappers: a broken-on-purpose wrapper describes
+ * itself as `name(inner)`, and a canary run must be scored by the same checks as the adapter it
+ * wraps, so that the check fails on the defect rather than on "no evidence".
+ */
+export function innermostAdapter(adapter: string): string {
+  const inner = /\(([^()]*)\)+$/.exec(adapter);
+  return inner === null ? adapter : inner[1]!;
+}
+
 function measureScenario(spec: ScenarioSpec, evidence: Evidence): Measurement[] {
   const matching = evidence.results.filter(
     (found) =>
       found.result.scenario === spec.scenario &&
-      (spec.adapter === undefined || found.result.engine.adapter === spec.adapter),
+      (spec.adapter === undefined || innermostAdapter(found.result.engine.adapter) === spec.adapter),
   );
   if (matching.length === 0) return [{ missing: `no result of ${describeSpec(spec)} in the run`, files: [] }];
   const several = matching.length > 1;

@@ -13,7 +13,7 @@ export type EvidenceSpec =
       readonly kind: 'scenario-check';
       readonly scenario: string;
       readonly check: string;
-      /** The adapter that ran it (result.engine.adapter, e.g. 'embedded', 'http'); any when omitted. */
+      /** The adapter that ran it (result.engine.adapter, e.g. 'embedded', 'http', or a wrapper of it such as 'zero-for-absent(embedded)'); any when omitted. */
       readonly adapter?: string;
     }
   /** The status of a scenario's result: passed scores as pass. */

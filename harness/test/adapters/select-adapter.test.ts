@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { EmbeddedAdapter } from '../../src/adapters/embedded/adapter.ts';
 import { HttpAdapter } from '../../src/adapters/http/adapter.ts';
 import { ModelAdapter } from '../../src/adapters/model/adapter.ts';
-import { engineNames, selectAdapter } from '../../src/adapters/select-adapter.ts';
+import {
+  brokenEnginePrefix,
+  brokenEngines,
+  engineNames,
+  selectAdapter,
+} from '../../src/adapters/select-adapter.ts';
 import { SqliteAdapter } from '../../src/adapters/sqlite/adapter.ts';
 
 function usageCode(f: () => unknown): string | undefined {
@@ -46,7 +51,25 @@ describe('selectAdapter', () => {
     expect(usageCode(() => selectAdapter('http://127.0.0.1:8086/v1', {}))).toBe(usage);
   });
 
+  it('builds each canary as its wrapper over the engine it names as the one it wraps', async () => {
+    for (const [name, broken] of Object.entries(brokenEngines)) {
+      const adapter = await selectAdapter(brokenEnginePrefix + name, {})();
+      const honest = await selectAdapter(broken.wraps, {})();
+      expect(adapter.constructor.name, name).not.toBe(honest.constructor.name);
+      expect(adapter.capabilities.http, name).toBe(honest.capabilities.http);
+      expect(adapter.capabilities.simulatedPowerLoss, name).toBe(honest.capabilities.simulatedPowerLoss);
+    }
+    expect(Object.keys(brokenEngines).sort()).toEqual([
+      'ack-before-fsync',
+      'drop-every-nth-write',
+      'grant-everything',
+      'stale-after-restart',
+      'zero-for-absent',
+    ]);
+  });
+
   it('refuses an unknown engine as a usage error', () => {
+    expect(usageCode(() => selectAdapter('broken:nothing', {}))).toBe('OMENDB_ERR_HARNESS_USAGE');
     expect(usageCode(() => selectAdapter('postgres', {}))).toBe('OMENDB_ERR_HARNESS_USAGE');
     expect(usageCode(() => selectAdapter('ftp://127.0.0.1', {}))).toBe('OMENDB_ERR_HARNESS_USAGE');
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCharts } from '../../src/readiness/charts.ts';
 import type { Evidence, FoundResult } from '../../src/readiness/evidence.ts';
-import { type MeasureContext, measure } from '../../src/readiness/measure.ts';
+import { innermostAdapter, type MeasureContext, measure } from '../../src/readiness/measure.ts';
 import { machineFacts } from '../../src/runner/machine.ts';
 import type { ScenarioResult } from '../../src/runner/result.ts';
 
@@ -117,6 +117,21 @@ describe('measure', () => {
     expect(measure({ kind: 'static', fact: 'nope' }, ctx)[0]).toMatchObject({
       missing: "static fact 'nope' is not registered",
     });
+  });
+});
+
+describe('innermostAdapter', () => {
+  it('sees through wrappers, so a canary run is scored by the checks of the adapter it wraps', () => {
+    expect(innermostAdapter('embedded')).toBe('embedded');
+    expect(innermostAdapter('zero-for-absent(embedded)')).toBe('embedded');
+    expect(innermostAdapter('grant-everything(stale-after-restart(http))')).toBe('http');
+    const ctx = context([
+      found({ engine: { engine: 'omendb', version: '1', adapter: 'zero-for-absent(http)' } }),
+    ]);
+    const [status] = measure({ kind: 'scenario-status', scenario: 'scale', adapter: 'http' }, ctx);
+    expect(status).toMatchObject({ value: 'passed', pass: true });
+    const [other] = measure({ kind: 'scenario-status', scenario: 'scale', adapter: 'embedded' }, ctx);
+    expect(other).toMatchObject({ missing: 'no result of scale (embedded) in the run' });
   });
 });
 
