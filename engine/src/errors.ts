@@ -224,6 +224,16 @@ export const errorRegistry = {
     status: 500,
     description: 'A scenario result does not validate against the result schema; it was not written.',
   },
+  OMENDB_ERR_HARNESS_REPORT_INVALID: {
+    status: 500,
+    description:
+      'A readiness report does not validate against readiness.schema.json: one about to be written (it is not written), or one read back as a baseline.',
+  },
+  OMENDB_ERR_HARNESS_EVIDENCE_INVALID: {
+    status: 422,
+    description:
+      'Evidence the harness reads is malformed or past its bound: a coverage map that is not an istanbul map, raw V8 coverage with too many or too large files, a repository file or tree past the static facts\' size or depth bound.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorRegistry;

@@ -46,7 +46,7 @@ export async function readRawCoverage(dir: string, keepUrl: (url: string) => boo
   const names = (await readdir(dir)).filter((n) => /^coverage-.*\.json$/.test(n)).sort();
   if (names.length > coverageRawFilesMax)
     throw new OmenDbError(
-      'OMENDB_ERR_HARNESS_RESULT_INVALID',
+      'OMENDB_ERR_HARNESS_EVIDENCE_INVALID',
       `${dir} holds ${names.length} raw coverage files, more than ${coverageRawFilesMax}`,
     );
   const processes: { result: V8ScriptCoverage[] }[] = [];
@@ -55,7 +55,7 @@ export async function readRawCoverage(dir: string, keepUrl: (url: string) => boo
     const path = join(dir, name);
     if ((await stat(path)).size > coverageRawFileBytesMax)
       throw new OmenDbError(
-        'OMENDB_ERR_HARNESS_RESULT_INVALID',
+        'OMENDB_ERR_HARNESS_EVIDENCE_INVALID',
         `${path} is over ${coverageRawFileBytesMax} bytes`,
       );
     let parsed: { result?: V8ScriptCoverage[]; 'source-map-cache'?: Record<string, SourceMapCacheEntry> };

@@ -63,17 +63,17 @@ async function loadMap(path: string | null, repoRoot: string): Promise<CoverageM
   }
   if (size > coverageFinalBytesMax)
     throw new OmenDbError(
-      'OMENDB_ERR_HARNESS_RESULT_INVALID',
+      'OMENDB_ERR_HARNESS_EVIDENCE_INVALID',
       `${path} is over ${coverageFinalBytesMax} bytes`,
     );
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(path, 'utf8'));
   } catch {
-    throw new OmenDbError('OMENDB_ERR_HARNESS_RESULT_INVALID', `${path} is not JSON`);
+    throw new OmenDbError('OMENDB_ERR_HARNESS_EVIDENCE_INVALID', `${path} is not JSON`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new OmenDbError('OMENDB_ERR_HARNESS_RESULT_INVALID', `${path} is not an istanbul coverage map`);
+    throw new OmenDbError('OMENDB_ERR_HARNESS_EVIDENCE_INVALID', `${path} is not an istanbul coverage map`);
   const rekeyed: Record<string, FileCoverageData> = {};
   for (const [file, data] of Object.entries(parsed as Record<string, FileCoverageData>)) {
     const key = repoRelative(file, repoRoot);
@@ -83,7 +83,7 @@ async function loadMap(path: string | null, repoRoot: string): Promise<CoverageM
     return libCoverage.createCoverageMap(rekeyed);
   } catch (error) {
     throw new OmenDbError(
-      'OMENDB_ERR_HARNESS_RESULT_INVALID',
+      'OMENDB_ERR_HARNESS_EVIDENCE_INVALID',
       `${path} is not an istanbul coverage map: ${(error as Error).message}`,
     );
   }

@@ -11,12 +11,12 @@ export const readinessSchemaPath = new URL('./readiness.schema.json', import.met
 
 const checkSchema = schemaChecker(readinessSchemaPath);
 
-/** The report, typed, when the schema accepts it; else OMENDB_ERR_HARNESS_RESULT_INVALID naming each problem. */
+/** The report, typed, when the schema accepts it; else OMENDB_ERR_HARNESS_REPORT_INVALID naming each problem. */
 export function validateReadiness(report: unknown): ReadinessReport {
   const problems = checkSchema(report);
   if (problems.length > 0)
     throw new OmenDbError(
-      'OMENDB_ERR_HARNESS_RESULT_INVALID',
+      'OMENDB_ERR_HARNESS_REPORT_INVALID',
       `readiness report is invalid: ${problems.join('; ')}`,
     );
   return report as ReadinessReport;

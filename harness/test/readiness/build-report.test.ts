@@ -275,7 +275,7 @@ describe('buildReport across run directories and against a baseline', () => {
     const path = join(root, 'not-a-report.json');
     await writeFile(path, JSON.stringify({ schemaVersion: 1 }));
     await expect(report([dir], { baselinePath: path })).rejects.toMatchObject({
-      code: 'OMENDB_ERR_HARNESS_RESULT_INVALID',
+      code: 'OMENDB_ERR_HARNESS_REPORT_INVALID',
     });
     await expect(report([dir], { baselinePath: join(root, 'missing.json') })).rejects.toMatchObject({
       code: 'OMENDB_ERR_HARNESS_USAGE',
@@ -299,7 +299,7 @@ describe('validateReadiness', () => {
     ];
     for (const bad of broken)
       expect(() => validateReadiness(bad)).toThrow(
-        expect.objectContaining({ code: 'OMENDB_ERR_HARNESS_RESULT_INVALID' }),
+        expect.objectContaining({ code: 'OMENDB_ERR_HARNESS_REPORT_INVALID' }),
       );
   });
 });

@@ -31,6 +31,7 @@ describe('collectEvidence', () => {
       'corruption:embedded',
       'crash-kill:http',
       'crash-power-loss:embedded',
+      'property-model:embedded',
       'scale:embedded',
       'scale:http',
       'security:http',

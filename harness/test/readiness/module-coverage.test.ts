@@ -81,7 +81,7 @@ describe('moduleCoverage', () => {
     for (const m of result) expect([m.unit, m.e2e, m.union]).toEqual([null, null, null]);
   });
 
-  it('refuses a file that is not an istanbul map with OMENDB_ERR_HARNESS_RESULT_INVALID', async () => {
+  it('refuses a file that is not an istanbul map with OMENDB_ERR_HARNESS_EVIDENCE_INVALID', async () => {
     const notJson = join(dir, 'bad.json');
     await writeFile(notJson, '{');
     const notMap = join(dir, 'array.json');
@@ -90,7 +90,7 @@ describe('moduleCoverage', () => {
     await writeFile(broken, JSON.stringify({ '/repo/engine/src/fs/x.ts': { path: 'x' } }));
     for (const unitFinal of [notJson, notMap, broken])
       await expect(moduleCoverage({ unitFinal, e2eFinal: null, repoRoot: root })).rejects.toMatchObject({
-        code: 'OMENDB_ERR_HARNESS_RESULT_INVALID',
+        code: 'OMENDB_ERR_HARNESS_EVIDENCE_INVALID',
       });
   });
 });

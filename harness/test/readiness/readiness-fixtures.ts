@@ -245,6 +245,15 @@ export async function writeRunDir(dir: string, options: FixtureOptions = {}): Pr
     [
       'embedded',
       result(
+        'property-model',
+        'embedded',
+        [check('property-model', 'property-model-agrees', 'no counterexample', failing)],
+        { runs: 100 },
+      ),
+    ],
+    [
+      'embedded',
+      result(
         'corruption',
         'embedded',
         [

@@ -12,14 +12,14 @@ export interface TextFile {
   readonly text: string;
 }
 
-/** A UTF-8 file, refused (OMENDB_ERR_HARNESS_RESULT_INVALID) past staticFactFileBytesMax; ENOENT when missing. */
+/** A UTF-8 file, refused (OMENDB_ERR_HARNESS_EVIDENCE_INVALID) past staticFactFileBytesMax; ENOENT when missing. */
 export async function readTextBounded(path: string): Promise<string> {
   const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
     if (size > staticFactFileBytesMax)
       throw new OmenDbError(
-        'OMENDB_ERR_HARNESS_RESULT_INVALID',
+        'OMENDB_ERR_HARNESS_EVIDENCE_INVALID',
         `${path} is ${size} bytes, more than the ${staticFactFileBytesMax} a static fact reads`,
       );
     return await handle.readFile('utf8');
@@ -41,14 +41,14 @@ async function entriesOf(dir: string): Promise<Dirent[]> {
 /**
  * Every file under `dirs` (relative to `root`) whose name ends with `suffix`, read, sorted by
  * path; node_modules and dot directories are skipped. Past staticFactFilesMax files or
- * staticFactDirDepthMax levels, OMENDB_ERR_HARNESS_RESULT_INVALID: a partial count would lie.
+ * staticFactDirDepthMax levels, OMENDB_ERR_HARNESS_EVIDENCE_INVALID: a partial count would lie.
  */
 export async function readTree(root: string, dirs: readonly string[], suffix: string): Promise<TextFile[]> {
   const paths: string[] = [];
   const walk = async (dir: string, depth: number): Promise<void> => {
     if (depth > staticFactDirDepthMax)
       throw new OmenDbError(
-        'OMENDB_ERR_HARNESS_RESULT_INVALID',
+        'OMENDB_ERR_HARNESS_EVIDENCE_INVALID',
         `${dir} is nested deeper than ${staticFactDirDepthMax}`,
       );
     for (const entry of await entriesOf(dir)) {
@@ -58,7 +58,7 @@ export async function readTree(root: string, dirs: readonly string[], suffix: st
       else if (entry.isFile() && entry.name.endsWith(suffix)) {
         if (paths.length >= staticFactFilesMax)
           throw new OmenDbError(
-            'OMENDB_ERR_HARNESS_RESULT_INVALID',
+            'OMENDB_ERR_HARNESS_EVIDENCE_INVALID',
             `more than ${staticFactFilesMax} ${suffix} files`,
           );
         paths.push(path);

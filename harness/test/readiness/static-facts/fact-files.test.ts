@@ -25,7 +25,7 @@ describe('readTextBounded', () => {
     await handle.truncate(staticFactFileBytesMax + 1);
     await handle.close();
     await expect(readTextBounded(join(root, 'big.txt'))).rejects.toMatchObject({
-      code: 'OMENDB_ERR_HARNESS_RESULT_INVALID',
+      code: 'OMENDB_ERR_HARNESS_EVIDENCE_INVALID',
     });
   });
 });
@@ -54,7 +54,7 @@ describe('readTree', () => {
     await mkdir(deep, { recursive: true });
     await writeFile(join(deep, 'z.test.ts'), 'z');
     await expect(readTree(root, ['t'], '.test.ts')).rejects.toMatchObject({
-      code: 'OMENDB_ERR_HARNESS_RESULT_INVALID',
+      code: 'OMENDB_ERR_HARNESS_EVIDENCE_INVALID',
     });
   });
 });
