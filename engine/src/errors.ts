@@ -232,7 +232,7 @@ export const errorRegistry = {
   OMENDB_ERR_HARNESS_EVIDENCE_INVALID: {
     status: 422,
     description:
-      'Evidence the harness reads is malformed or past its bound: a coverage map that is not an istanbul map, raw V8 coverage with too many or too large files, a repository file or tree past the static facts\' size or depth bound.',
+      "Evidence the harness reads is malformed or past its bound: a coverage map that is not an istanbul map, raw V8 coverage with too many or too large files, a repository file or tree past the static facts' size or depth bound.",
   },
 } as const satisfies Record<string, ErrorSpec>;
 
