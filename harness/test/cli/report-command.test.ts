@@ -83,7 +83,7 @@ describe('omendb-harness report', () => {
     );
     expect(stderr).toMatch(/warning: .*fake\.json looks like a scenario result but is not one/);
     expect(code).toBe(0);
-    expect(stdout).toContain('13 scenario results, 2 test result files, 4 coverage maps from 2 directories');
+    expect(stdout).toContain('15 scenario results, 2 test result files, 4 coverage maps from 2 directories');
     expect(stdout).toMatch(/Durability\s+-\s+100\.0\s+100\.0\s+PASS/);
     expect(stdout).toMatch(/Stability\s+-\s+0\.1\s+70\.0\s+FAIL/);
     expect(stdout).toContain(`HTML report: ${join(out, 'readiness.html')}`);
