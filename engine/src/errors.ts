@@ -234,6 +234,49 @@ export const errorRegistry = {
     description:
       "Evidence the harness reads is malformed or past its bound: a coverage map that is not an istanbul map, raw V8 coverage with too many or too large files, a repository file or tree past the static facts' size or depth bound.",
   },
+  // Operations (issue 12): crash leftovers in `omendb check`, TLS reload on SIGHUP.
+  OMENDB_ERR_CHECK_CRASH_LEFTOVER: {
+    status: 500,
+    description:
+      'A warning of `omendb check`, not damage: a file or tail a crash leaves by design, which the next open removes or ignores (a torn tail at the end of the WAL, a newest WAL file shorter than its header, a segment file the manifest does not list, a `.tmp` segment, MANIFEST.tmp, LOCK.new-* or LOCK.stale-*). The report stays ok and the exit code 0. Damage is reported under the *_CORRUPT codes. Never an HTTP response.',
+  },
+  OMENDB_ERR_CONFIG_TLS_RELOAD: {
+    status: 400,
+    description:
+      'Reloading the TLS certificate and key (SIGHUP) failed: a file cannot be read, is not valid PEM, or the key does not match the certificate. The server keeps serving with the previous certificate; fix the files and send SIGHUP again. Logged, never an HTTP response.',
+  },
+  // Backup and restore (issue 12, item 3).
+  OMENDB_ERR_BACKUP_CORRUPT: {
+    status: 422,
+    description:
+      'A backup is damaged or incomplete: BACKUP.json is missing, does not parse or fails its checksum, a file it lists is missing or has another size or CRC32, the MANIFEST fails its checksum or does not list the same segments, or an online backup stream ended early or failed a checksum. Nothing was restored.',
+  },
+  OMENDB_ERR_BACKUP_TARGET_NOT_EMPTY: {
+    status: 409,
+    description:
+      'omendb backup --out names a path that is not an empty directory; a backup never overwrites.',
+  },
+  OMENDB_ERR_RESTORE_TARGET_NOT_EMPTY: {
+    status: 409,
+    description:
+      'omendb restore --data names a path that is not an empty directory; a restore never overwrites.',
+  },
+  OMENDB_ERR_BACKUP_TOO_LARGE: {
+    status: 507,
+    description:
+      'The database has more files or bytes than one backup may hold (backupFilesMax, backupBytesMax).',
+  },
+  OMENDB_ERR_BACKUP_UNAVAILABLE: {
+    status: 503,
+    description:
+      'omendb backup --url could not reach the server or got an answer that is not a backup stream (the connection failed, or an unexpected status).',
+  },
+  // Flushes and compactions off the event loop (issue 12, item 1: the segment worker).
+  OMENDB_ERR_SEGMENT_WORKER_FAILED: {
+    status: 500,
+    description:
+      'The worker thread that encodes segments for flushes and compactions died or could not start; the flush or compaction failed like an I/O error and the engine is in its failed state. Reopen it: recovery replays the WAL.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorRegistry;

@@ -256,3 +256,45 @@ export const usersLockRetryMsMax = 100;
  * its 256-bit hash, and a short secret can be recovered offline from a single token.
  */
 export const jwtSecretBytesMin = 32;
+
+// Backup and restore (issue 12, item 3).
+/**
+ * Files one backup may hold (MANIFEST plus the sealed segments): compaction keeps a live database
+ * to a few dozen segments, so a backup stream or BACKUP.json listing more is refused as damaged
+ * rather than believed.
+ */
+export const backupFilesMax = 100_000;
+/** Total bytes one backup may hold; the online route refuses a larger database with OMENDB_ERR_BACKUP_TOO_LARGE. */
+export const backupBytesMax = 2 ** 40;
+/** The JSON header line of a backup stream, and BACKUP.json: about 100 bytes per file at backupFilesMax. */
+export const backupHeaderBytesMax = 16 * 1024 * 1024;
+/** Bytes read, checksummed and written at a time when a backup or a restore copies a file. */
+export const backupCopyChunkBytes = 1024 * 1024;
+/**
+ * How long the online backup route may take to stream one backup: compaction is held off while it
+ * runs, so a client that stops reading must not hold it off for ever.
+ */
+export const backupStreamMsMax = 60 * 60 * 1000;
+/** omendb backup --url gives up (OMENDB_ERR_BACKUP_UNAVAILABLE) when the server sends nothing for this long. */
+export const backupClientIdleMsMax = 60_000;
+/** An error answer omendb backup --url reads to find its registry code; more is not read. */
+export const backupClientErrorBytesMax = 64 * 1024;
+
+// Flushes and compactions off the event loop (issue 12, item 1: the segment worker).
+/**
+ * Segment jobs (flushes, compactions) posted to an engine's worker thread and not yet answered;
+ * a further job waits for a slot. An engine runs at most one flush and one compaction at a time
+ * (each under its own lock), so 2 never makes a caller wait; the bound keeps a bug from queueing
+ * unbounded copies of memtables.
+ */
+export const flushWorkerQueueJobsMax = 2;
+/**
+ * Jobs over at most this many points run on the event loop: sorting, encoding, checking and
+ * indexing them takes about 1 ms here, less than starting a worker or the message round trip.
+ */
+export const segmentJobInThreadPointsMax = 16_384;
+/**
+ * Points copied from a frozen memtable for the worker between yields to the event loop: 256 Ki
+ * points are 4 MiB of memcpy, about a millisecond; a whole full memtable would be 30 to 50 ms.
+ */
+export const segmentJobSnapshotSlicePointsMax = 262_144;

@@ -127,7 +127,7 @@ afterAll(async () => {
 });
 
 describe('security against omendb serve (ci profile)', () => {
-  it('passes every check: 29 routes x 20 identities, the hostile corpus, the fuzz and every probe', async () => {
+  it('passes every check: 30 routes x 20 identities, the hostile corpus, the fuzz and every probe', async () => {
     let endpoint: HttpEndpoint | undefined;
     let leftUsers: string[] | undefined;
     let leftSeries: string[] | undefined;
@@ -171,9 +171,9 @@ describe('security against omendb serve (ci profile)', () => {
     expect(leftUsers).toEqual(['admin']);
     expect(leftSeries).toEqual([]);
     expect(result.metrics).toMatchObject({
-      routes: 29,
+      routes: 30,
       identities: 20,
-      cellsTested: 580,
+      cellsTested: 600,
       cellsWrong: 0,
       signedTimeTokens: true,
       hostileCasesChangedDataOrKilledServer: 0,
@@ -187,7 +187,7 @@ describe('security against omendb serve (ci profile)', () => {
     const findings = JSON.parse(
       await readFile(join(out, 'real', 'security', 'security-findings.json'), 'utf8'),
     );
-    expect(findings.matrix).toHaveLength(580);
+    expect(findings.matrix).toHaveLength(600);
     expect(result.evidence).toContain('security/security-findings.json');
     expectPassed(await readinessOf(join(out, 'real')), 'security', securityChecks);
     console.log(
@@ -237,7 +237,7 @@ describe('security against an app that grants every request', () => {
       name: 'authorization matrix: wrong cells',
       pass: false,
       value: refusals,
-      threshold: '== 0 of 580',
+      threshold: '== 0 of 600',
     });
     const failing = result.checks.filter((check) => !check.pass).map((check) => check.name);
     expect(failing).toEqual(

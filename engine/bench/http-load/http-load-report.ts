@@ -6,6 +6,8 @@ import type { HttpLoadFigure, HttpLoadReport } from './http-load-suite.ts';
 const getShareOfBareMin = 0.6;
 const getP99NsMax = 5e6;
 const postPointsPerSMin = 1e6;
+const postP99NsMax = 50e6;
+const eventLoopP99MsMax = 20;
 
 function rows(figures: readonly HttpLoadFigure[]): string[][] {
   return figures.map((f) => [
@@ -16,6 +18,7 @@ function rows(figures: readonly HttpLoadFigure[]): string[][] {
     formatNs(f.p50_ns),
     formatNs(f.p99_ns),
     f.ratio_vs_bare === undefined ? '' : `${f.ratio_vs_bare.toFixed(3)}x`,
+    f.event_loop_p99_ms === undefined ? '' : `${f.event_loop_p99_ms.toFixed(1)} ms`,
     String(f.failures),
   ]);
 }
@@ -28,6 +31,8 @@ export function targetLines(report: HttpLoadReport): string[] {
     `point GET >= 60% of bare requests/s: ${((get.ratio_vs_bare ?? 0) * 100).toFixed(1)}% ${verdict((get.ratio_vs_bare ?? 0) >= getShareOfBareMin)}`,
     `point GET p99 < 5 ms: ${formatNs(get.p99_ns)} ${verdict(get.p99_ns < getP99NsMax)}`,
     `POST ${report.config.pointsPerPost} points, sync commit, >= 1M points/s: ${formatRate(post.records_per_s ?? 0)} points/s ${verdict((post.records_per_s ?? 0) >= postPointsPerSMin)}`,
+    `POST ${report.config.pointsPerPost} points p99 <= 50 ms: ${formatNs(post.p99_ns)} ${verdict(post.p99_ns <= postP99NsMax)}`,
+    `server event-loop delay p99 <= 20 ms during the POST passes: ${(post.event_loop_p99_ms ?? Number.NaN).toFixed(1)} ms ${verdict((post.event_loop_p99_ms ?? Number.POSITIVE_INFINITY) <= eventLoopP99MsMax)}`,
   ];
 }
 
@@ -38,7 +43,7 @@ export function formatHttpLoadReport(report: HttpLoadReport): string {
     'omendb: `omendb serve` (auth on, Bearer token, sync commit) in its own process; bare: a fastify route in its own process; load: autocannon in this one. Loopback only.',
     '',
     table(
-      ['test', 'contender', 'requests/s', 'points/s', 'p50', 'p99', 'vs bare', 'failures'],
+      ['test', 'contender', 'requests/s', 'points/s', 'p50', 'p99', 'vs bare', 'event loop p99', 'failures'],
       rows(report.figures),
     ),
     '',

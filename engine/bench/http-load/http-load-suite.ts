@@ -17,6 +17,11 @@ export interface HttpLoadFigure {
   readonly passes: number;
   /** omendb / bare, for omendb rows. */
   readonly ratio_vs_bare?: number;
+  /**
+   * The server's event-loop delay p99 during the passes (median over passes), from its own
+   * `nodejs_eventloop_lag_p99_seconds` (monitorEventLoopDelay): omendb rows only.
+   */
+  readonly event_loop_p99_ms?: number;
 }
 
 export interface HttpLoadReport {
@@ -59,8 +64,38 @@ function figure(
   };
 }
 
-function withRatio(omendb: HttpLoadFigure, bare: HttpLoadFigure): HttpLoadFigure {
-  return { ...omendb, ratio_vs_bare: omendb.ops_per_s / bare.ops_per_s };
+function withRatio(omendb: HttpLoadFigure, bare: HttpLoadFigure, eventLoopMs: number[]): HttpLoadFigure {
+  const sorted = [...eventLoopMs].sort((a, b) => a - b);
+  return {
+    ...omendb,
+    ratio_vs_bare: omendb.ops_per_s / bare.ops_per_s,
+    ...(sorted.length === 0 ? {} : { event_loop_p99_ms: sorted[Math.floor(sorted.length / 2)]! }),
+  };
+}
+
+/**
+ * The server's event-loop delay p99 in ms since its previous scrape: prom-client resets its
+ * monitorEventLoopDelay histogram at each collection, so a scrape before a pass and one after
+ * give the pass's own figure.
+ */
+async function eventLoopP99Ms(url: string, headers: Record<string, string>): Promise<number> {
+  const response = await fetch(`${url}/metrics`, { headers });
+  if (!response.ok) throw new Error(`GET ${url}/metrics: ${response.status}`);
+  const line = /^nodejs_eventloop_lag_p99_seconds ([0-9.eE+-]+)$/m.exec(await response.text());
+  if (line === null) throw new Error('the server exports no nodejs_eventloop_lag_p99_seconds');
+  return Number(line[1]) * 1000;
+}
+
+/** A pass against omendb between two scrapes, and the event-loop p99 of that window. */
+async function omendbPass(
+  target: LoadTarget,
+  eventLoop: number[],
+  pass: () => Promise<LoadPass>,
+): Promise<LoadPass> {
+  await eventLoopP99Ms(target.url, target.headers);
+  const result = await pass();
+  eventLoop.push(await eventLoopP99Ms(target.url, target.headers));
+  return result;
 }
 
 /**
@@ -96,6 +131,7 @@ export async function runHttpLoad(
       const json = { 'content-type': 'application/json' };
       const getPasses = { omendb: [] as LoadPass[], bare: [] as LoadPass[] };
       const postPasses = { omendb: [] as LoadPass[], bare: [] as LoadPass[] };
+      const eventLoop = { get: [] as number[], post: [] as number[] };
       const nextKey = { next: keyBase + config.points * 1000 };
       const bareKey = { next: 0 };
       // Enough bodies for 2,000 requests/s through the pass, bounded in load.ts.
@@ -115,13 +151,15 @@ export async function runHttpLoad(
           ),
         );
         getPasses.omendb.push(
-          await getPass(
-            omendbTarget,
-            (key) => `/v1/series/${series}/points/${key}`,
-            keys,
-            prng,
-            config.connections,
-            config.durationS,
+          await omendbPass(omendbTarget, eventLoop.get, () =>
+            getPass(
+              omendbTarget,
+              (key) => `/v1/series/${series}/points/${key}`,
+              keys,
+              prng,
+              config.connections,
+              config.durationS,
+            ),
           ),
         );
         postPasses.bare.push(
@@ -136,19 +174,25 @@ export async function runHttpLoad(
           ),
         );
         postPasses.omendb.push(
-          await postPass(
-            { url: omendb.url, headers: { ...auth, ...json } },
-            `/v1/series/${series}.ingest/points`,
-            nextKey,
-            config.pointsPerPost,
-            config.connections,
-            config.durationS,
-            prebuilt,
+          await omendbPass(omendbTarget, eventLoop.post, () =>
+            postPass(
+              { url: omendb.url, headers: { ...auth, ...json } },
+              `/v1/series/${series}.ingest/points`,
+              nextKey,
+              config.pointsPerPost,
+              config.connections,
+              config.durationS,
+              prebuilt,
+            ),
           ),
         );
       }
       const getBare = figure('point GET', 'bare', config, getPasses.bare);
-      const getOmen = withRatio(figure('point GET', 'omendb', config, getPasses.omendb), getBare);
+      const getOmen = withRatio(
+        figure('point GET', 'omendb', config, getPasses.omendb),
+        getBare,
+        eventLoop.get,
+      );
       const postBare = figure(
         `POST ${config.pointsPerPost} points`,
         'bare',
@@ -165,6 +209,7 @@ export async function runHttpLoad(
           config.pointsPerPost,
         ),
         postBare,
+        eventLoop.post,
       );
       return { config, figures: [getBare, getOmen, postBare, postOmen] };
     } finally {

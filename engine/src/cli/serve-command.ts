@@ -1,14 +1,31 @@
 import { describeConfig, loadServerConfig } from '../server/server-config.ts';
 import { startServer } from '../server/start-server.ts';
+import { reloadTlsOnSignal } from '../server/tls-reload.ts';
 
 /**
  * `omendb serve`: prints one line `omendb listening on URL` on stdout once the engine is ready
  * (logs are JSON lines on stderr), and shuts down gracefully on SIGTERM or SIGINT (and, with
- * --stop-on-stdin-close on, when stdin ends); a second signal exits at once.
+ * --stop-on-stdin-close on, when stdin ends); a second signal exits at once. SIGHUP reloads the
+ * TLS certificate and key (see tls-reload.ts), and never stops the server.
  */
 export async function serveCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const config = loadServerConfig(argv, env);
-  const server = await startServer(config, env, { logStream: process.stderr });
+  // Node's default for SIGHUP is to exit: take it over before the (possibly long) recovery, and
+  // answer a SIGHUP that arrived meanwhile once the server runs (the files may have changed).
+  let hupDuringStart = false;
+  const onEarlyHup = () => {
+    hupDuringStart = true;
+  };
+  process.on('SIGHUP', onEarlyHup);
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(config, env, { logStream: process.stderr });
+  } finally {
+    process.off('SIGHUP', onEarlyHup);
+  }
+  const onHup = () => reloadTlsOnSignal(server.reloadTls, server.app.log);
+  process.on('SIGHUP', onHup);
+  if (hupDuringStart) onHup();
   server.app.log.info({ config: describeConfig(config) }, 'configuration');
   return new Promise<number>((resolve) => {
     let signals = 0;

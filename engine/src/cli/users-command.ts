@@ -2,12 +2,7 @@ import { OmenDbError } from '../errors.ts';
 import { parseFlags } from '../server/server-config.ts';
 import { UsersStore, validateRole } from '../server/users-store.ts';
 import { readPassword } from './read-password.ts';
-
-export const usersUsage = `omendb users add NAME --role admin|writer|reader|monitor --data DIR
-omendb users passwd NAME --data DIR
-omendb users remove NAME --data DIR
-omendb users list --data DIR
-Passwords come from OMENDB_USER_PASSWORD, the first line of stdin, or a prompt; never from the command line.`;
+import { usersUsage } from './usage.ts';
 
 function usage(message: string): OmenDbError {
   return new OmenDbError('OMENDB_ERR_CONFIG_INVALID', `${message}\n${usersUsage}`);

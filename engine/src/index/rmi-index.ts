@@ -1,3 +1,4 @@
+import { assert } from '../errors.ts';
 import { rmiLeafErrorTarget, rmiLeavesMax } from '../limits.ts';
 import { lowerBoundIn } from './binary-search-index.ts';
 import type { KeyIndex, KeyIndexStats } from './key-index.ts';
@@ -29,10 +30,44 @@ export interface RmiOptions {
 }
 
 export function createRmiIndex(keys: BigInt64Array, options: RmiOptions = {}): KeyIndex {
+  return rmiIndexFromModel(keys, buildRmiModel(keys, options));
+}
+
+/**
+ * Everything an RMI holds besides the key column: plain numbers and typed arrays, so that a
+ * worker thread can build it (the O(n) part) and hand it over as transferables, and the thread
+ * that serves lookups only wraps it (rmiIndexFromModel, O(1)).
+ */
+export interface RmiModel {
+  /** The keys as doubles, one per key. */
+  readonly xs: Float64Array;
+  /** Leaf j holds positions starts[j] .. starts[j + 1]. */
+  readonly starts: Int32Array;
+  /** The smallest double routed to each leaf (-Infinity for leaf 0). */
+  readonly boundaries: Float64Array;
+  /** leafFields numbers per leaf. */
+  readonly leaves: Float64Array;
+  readonly root: RootModel;
+  readonly windowMean: number;
+  readonly windowMax: number;
+}
+
+export function buildRmiModel(keys: BigInt64Array, options: RmiOptions = {}): RmiModel {
   const n = keys.length;
-  if (n === 0) return emptyIndex();
   const xs = new Float64Array(n);
   for (let i = 0; i < n; i++) xs[i] = Number(keys[i]!);
+  if (n === 0) {
+    const none = { xMean: 0, jMean: 0, slope: 0, errorMin: 0, errorMax: 0 };
+    return {
+      xs,
+      starts: Int32Array.of(0),
+      boundaries: new Float64Array(0),
+      leaves: new Float64Array(0),
+      root: none,
+      windowMean: 0,
+      windowMax: 0,
+    };
+  }
   const starts = leafStarts(xs, options.leaves);
   const leafCount = starts.length - 1;
   // boundaries[j]: the smallest double routed to leaf j (-Infinity for leaf 0, so that keys
@@ -49,13 +84,36 @@ export function createRmiIndex(keys: BigInt64Array, options: RmiOptions = {}): K
     windowSum += window * (starts[leaf + 1]! - starts[leaf]!);
     if (window > windowMax) windowMax = window;
   }
+  return { xs, starts, boundaries, leaves, root, windowMean: windowSum / n, windowMax };
+}
+
+/**
+ * The index over `keys` from a model built for exactly these keys. The model came from another
+ * thread, so its shape is checked (lengths and leaf coverage, O(leaves)); lookups stay exact
+ * whatever the fitted numbers are only if the model was fitted to these keys, which the caller
+ * guarantees by building both from the same column.
+ */
+export function rmiIndexFromModel(keys: BigInt64Array, model: RmiModel): KeyIndex {
+  const n = keys.length;
+  if (n === 0) return emptyIndex();
+  const { xs, starts, boundaries, leaves, root } = model;
+  const leafCount = starts.length - 1;
+  assert(
+    xs.length === n &&
+      leafCount >= 1 &&
+      starts[0] === 0 &&
+      starts[leafCount] === n &&
+      boundaries.length === leafCount &&
+      leaves.length === leafCount * leafFields,
+    'RMI model does not match its key column',
+  );
   const lastKey = keys[n - 1]!;
   const stats: KeyIndexStats = {
     kind: 'rmi',
     keys: n,
     leaves: leafCount,
-    windowMean: windowSum / n,
-    windowMax,
+    windowMean: model.windowMean,
+    windowMax: model.windowMax,
     bytes: xs.byteLength + starts.byteLength + boundaries.byteLength + leaves.byteLength,
   };
 
@@ -171,7 +229,7 @@ function equalCountStarts(xs: Float64Array, wanted: number): Int32Array {
   return Int32Array.from(starts);
 }
 
-interface RootModel {
+export interface RootModel {
   readonly xMean: number;
   readonly jMean: number;
   readonly slope: number;

@@ -8,6 +8,7 @@ import { errorResponse, seriesParams } from './http-schemas.ts';
 import { roleAllows } from './roles.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { backupRoutes } from './routes/backup-routes.ts';
 import { opsRoutes } from './routes/ops-routes.ts';
 import { arrowStreamType, pointsRoutes } from './routes/points-routes.ts';
 import { seriesRoutes } from './routes/series-routes.ts';
@@ -105,6 +106,7 @@ export function buildServer(context: ServerContext, options: BuildServerOptions 
   pointsRoutes(app, context);
   seriesRoutes(app, context);
   adminRoutes(app, context);
+  backupRoutes(app, context);
   authRoutes(app, context);
   opsRoutes(app, context);
   return app;

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
-import { OmenDbError } from '../errors.ts';
+import { assert, OmenDbError } from '../errors.ts';
 import { openEngine } from '../storage/engine.ts';
 import type { Engine } from '../storage/engine.ts';
 import { Authenticator } from './authenticator.ts';
@@ -9,6 +11,7 @@ import type { ServerContext } from './server-context.ts';
 import { isLoopbackHost, type ServerConfig } from './server-config.ts';
 import { ServerMetrics } from './server-metrics.ts';
 import { ServerState } from './server-state.ts';
+import { certificateInfo, reloadTlsContext, type TlsCertificateInfo } from './tls-reload.ts';
 import { loadOrCreateJwtSecret, TokenService } from './tokens.ts';
 import { UsersStore } from './users-store.ts';
 
@@ -18,6 +21,12 @@ export interface RunningServer {
   readonly url: string;
   readonly state: ServerState;
   readonly engine: Engine;
+  /**
+   * Re-reads --tls-cert and --tls-key and serves them on new connections (open ones keep theirs);
+   * what SIGHUP calls. Throws OMENDB_ERR_CONFIG_TLS_RELOAD when they are unusable, and the previous
+   * certificate stays. Undefined when the server speaks plain HTTP.
+   */
+  readonly reloadTls: (() => TlsCertificateInfo) | undefined;
   /**
    * Graceful stop: /ready turns 503, the listener closes, in-flight requests get up to
    * shutdownGraceMs to finish (then connections are cut), and the engine flushes and closes.
@@ -102,6 +111,7 @@ export async function startServer(
   const app = buildServer(context, options);
   for (const warning of warnings) app.log.warn(warning);
   await listen(app, config);
+  const reloadTls = tlsReloader(app, config);
   let engine: Engine;
   try {
     engine = await openEngine({
@@ -131,7 +141,27 @@ export async function startServer(
     })();
     return closing;
   };
-  return { app, url, state: context.state, engine, close };
+  return { app, url, state: context.state, engine, reloadTls, close };
+}
+
+/** The reload of a TLS listener, after logging which certificate it serves from the start. */
+function tlsReloader(app: FastifyInstance, config: ServerConfig): (() => TlsCertificateInfo) | undefined {
+  if (config.tlsCert === undefined || config.tlsKey === undefined) return undefined;
+  const server = app.server as unknown as TlsServer;
+  assert(typeof server.setSecureContext === 'function', 'a TLS configuration must give a TLS listener');
+  // The same fields as a reload logs, so that an operator can tell which certificate is served
+  // (read again: fastify keeps no copy; the listener was built from these bytes a moment ago).
+  app.log.info({ certificate: startCertificate(config.tlsCert) }, 'TLS certificate loaded');
+  return () => reloadTlsContext(server, config);
+}
+
+function startCertificate(path: string): TlsCertificateInfo | string {
+  try {
+    return certificateInfo(readFileSync(path));
+  } catch (error) {
+    // Only a log line depends on it: the listener already serves what it read.
+    return `unreadable now (${(error as NodeJS.ErrnoException).code ?? 'invalid'})`;
+  }
 }
 
 /** `[::1]` is how a URL writes an IPv6 address; listen wants the bare address. */

@@ -16,8 +16,15 @@ import { findValidWalRecord, listWalFiles } from './wal-recovery.ts';
  * A problem is damage that opening the engine would refuse or that loses data: a manifest that
  * fails its checksum, a listed segment that is missing or fails its size, checksum or content
  * checks, a WAL record that fails its CRC with valid records after it, a gap in the WAL's
- * sequence numbers. A warning is something recovery repairs by design: a torn tail at the end
- * of the log (a crash during an append), files left by a crash before a manifest commit.
+ * sequence numbers. Problems carry the *_CORRUPT (or VERSION_UNSUPPORTED) codes.
+ *
+ * A warning is what a crash leaves by design and recovery removes or ignores, under its own code
+ * OMENDB_ERR_CHECK_CRASH_LEFTOVER so that an operator who greps for CORRUPT after a kill finds
+ * only damage: a torn tail at the end of the log (a crash during an append; see checkWal for why
+ * it is a leftover), a newest WAL file shorter than its header (a crash while rolling to it), a
+ * segment file the manifest does not list or a `.tmp` segment (a crash before the manifest
+ * commit of a flush or compaction), `MANIFEST.tmp` (a crash during a manifest write), and the
+ * lock's `LOCK.new-*` / `LOCK.stale-*` names (a crash while taking the lock).
  *
  * File names in the report are relative to the data directory ('MANIFEST', 'segments/...',
  * 'wal/...'); offsets are byte offsets into that file.
@@ -33,7 +40,7 @@ export interface CheckReport {
   /** No problems. A torn WAL tail alone is a warning: recovery truncates it by design. */
   ok: boolean;
   problems: CheckProblem[];
-  /** Torn tail at the end of the WAL, segment files no manifest lists, orphan temp files. */
+  /** Crash leftovers, all OMENDB_ERR_CHECK_CRASH_LEFTOVER: a torn WAL tail, unlisted segments, temp files. */
   warnings: CheckProblem[];
   /** present: the MANIFEST file exists. segments and checkpointSeq: 0 when it is missing or unreadable. */
   manifest: { present: boolean; segments: number; checkpointSeq: string };
@@ -46,6 +53,10 @@ export interface CheckReport {
 const walSubdir = 'wal';
 const segmentSubdir = 'segments';
 const tempSuffix = '.tmp';
+/** The one code of every warning: what a crash leaves and recovery removes or ignores by design. */
+export const crashLeftoverCode: ErrorCode = 'OMENDB_ERR_CHECK_CRASH_LEFTOVER';
+/** Names dir-lock.ts gives its private candidate and a lock it moves aside while taking over a stale one. */
+const lockLeftoverPattern = /^LOCK\.(new|stale)-[0-9a-f]+$/;
 
 /** Problems and warnings, each list capped at checkProblemsMax entries (the last one then counts the rest). */
 class Findings {
@@ -234,11 +245,21 @@ async function checkManifest(fs: FileSystem, root: string, findings: Findings): 
 
 async function checkRootTempFiles(fs: FileSystem, root: string, findings: Findings): Promise<void> {
   const temp = `${manifestFileName}${tempSuffix}`;
-  if ((await fs.list(root)).includes(temp)) {
+  const names = await fs.list(root);
+  if (names.includes(temp)) {
     findings.warning({
-      code: 'OMENDB_ERR_MANIFEST_CORRUPT',
+      code: crashLeftoverCode,
       file: temp,
       message: 'temporary manifest left by an interrupted manifest write (the next one replaces it)',
+    });
+  }
+  for (const name of names) {
+    if (!lockLeftoverPattern.test(name)) continue;
+    findings.warning({
+      code: crashLeftoverCode,
+      file: name,
+      message:
+        'file left by a crash while taking the directory lock (harmless: no engine reads it; remove it by hand)',
     });
   }
 }
@@ -297,8 +318,11 @@ async function checkSegments(
   for (const name of names) {
     const isTemp = name.endsWith(tempSuffix) && segmentFilePattern.test(name.slice(0, -tempSuffix.length));
     if (!isTemp && (!segmentFilePattern.test(name) || listed.has(name))) continue;
+    // Without a manifest, complete segment files are not leftovers: they are the data whose
+    // manifest is gone, and the problem above already names them. A `.tmp` one is a leftover still.
+    if (!isTemp && manifest.state === 'missing') continue;
     findings.warning({
-      code: 'OMENDB_ERR_SEGMENT_CORRUPT',
+      code: crashLeftoverCode,
       file: `${segmentSubdir}/${name}`,
       message: isTemp
         ? 'temporary segment left by an interrupted flush or compaction (the next open removes it)'
@@ -323,6 +347,14 @@ interface WalTotals {
  * unreadable), each later file exactly where the previous one ended. A bad record with valid
  * records after it, in its file or a later one, is a problem; one with nothing valid after it
  * anywhere is a torn tail, which recovery cuts off: a warning.
+ *
+ * Why a torn tail is a crash leftover and not damage: it is what every crash during an append
+ * leaves (a record partly on disk, or a file extended whose bytes never arrived), and recovery
+ * truncates it by design, logging it, in both recovery modes; the open succeeds and loses no
+ * acknowledged write under sync 'always' (an acknowledged record was fsynced whole). The check
+ * cannot tell that from a fsynced last record later damaged by the disk, and neither can
+ * recovery: both treat it the same, so the check reports what the open will do. Any valid
+ * record after the bad spot makes it mid-log damage, a problem under OMENDB_ERR_WAL_CORRUPT.
  */
 async function checkWal(
   fs: FileSystem,
@@ -381,6 +413,7 @@ async function checkWal(
   for (const spot of pending) {
     findings.warning({
       ...spot,
+      code: crashLeftoverCode,
       message: `${spot.message}, with nothing valid after it: a torn tail, which recovery truncates`,
     });
   }
@@ -409,7 +442,13 @@ function walkWalFile(bytes: Uint8Array, firstSeq: bigint, file: string, findings
   if (!isWalFileHeader(bytes)) {
     const resume = findValidWalRecord(bytes, 1, firstSeq);
     if (resume === undefined) {
-      walk.badTail = { code: 'OMENDB_ERR_WAL_CORRUPT', file, offset: 0, message: 'bad WAL file header' };
+      // Shorter than its header: created by a rotation that a crash interrupted before the header
+      // was durable (wal-writer.ts fsyncs the header before any record goes in).
+      const message =
+        bytes.length < walFileHeaderBytes
+          ? `WAL file of ${bytes.length} bytes, shorter than its header`
+          : 'bad WAL file header';
+      walk.badTail = { code: 'OMENDB_ERR_WAL_CORRUPT', file, offset: 0, message };
       return walk;
     }
     findings.problem({

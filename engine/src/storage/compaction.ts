@@ -8,8 +8,10 @@ import { mergeTombstones, type Tombstone, tombstonesCover } from './tombstones.t
  * Merges a run of layers (oldest first) into one: newer points replace older ones, tombstones
  * remove what they hide, and a drop hides everything older. When the run starts at the oldest
  * layer of the database there is nothing left below for tombstones to hide, so they are
- * dropped, and series left empty vanish. Yields to the event loop every compactionSliceRowsMax
- * rows so that reads and writes keep flowing during a long merge.
+ * dropped, and series left empty vanish. It runs as a segment job (segment-jobs.ts), mostly in
+ * the segment worker thread; on the calling thread (small runs, the simulated file system) it
+ * yields to the event loop every compactionSliceRowsMax rows so that reads and writes keep
+ * flowing during a long merge.
  */
 export async function mergeLayers(
   runOldestFirst: readonly Layer[],

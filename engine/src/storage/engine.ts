@@ -1,8 +1,7 @@
-import { crc32 } from 'node:zlib';
 import { assert, isOmenDbError, OmenDbError } from '../errors.ts';
 import { fsErrorCode, type FileSystem } from '../fs/file-system.ts';
 import { NodeFileSystem } from '../fs/node-file-system.ts';
-import { keyIndexFactories } from '../index/index-factories.ts';
+import { keyIndexFactories, keyIndexFromModel } from '../index/index-factories.ts';
 import type { KeyIndexFactory } from '../index/key-index.ts';
 import type { Table } from 'apache-arrow';
 import {
@@ -14,6 +13,8 @@ import {
   walCheckpointFactor,
   rangeLimitDefault,
   rangeLimitMax,
+  segmentJobInThreadPointsMax,
+  segmentJobSnapshotSlicePointsMax,
   seriesCountMax,
   writeBatchPointsMax,
   writeQueueRecordsMax,
@@ -26,7 +27,6 @@ import {
 } from '../query/aggregate-options.ts';
 import { type ArrowInput, arrowBatches, pointsTable, readArrowPoints } from '../query/arrow-io.ts';
 import { Mutex } from '../util/mutex.ts';
-import { mergeLayers } from './compaction.ts';
 import { acquireDirLock, type DirLock } from './dir-lock.ts';
 import { keyMax, toKey, toRange, validateSeriesName, validateValue } from './keys.ts';
 import { type Layer, LoadedSegment, memtableLayer } from './layer.ts';
@@ -40,10 +40,18 @@ import {
   writeFileAtomic,
   writeManifest,
 } from './manifest.ts';
-import { Memtable } from './memtable.ts';
+import { Memtable, type RawSeriesColumns, rawSeriesView } from './memtable.ts';
 import { type EngineOptions, type ResolvedOptions, resolveOptions } from './options.ts';
 import { getPoint, type RangePage, rangePoints } from './read-path.ts';
-import { decodeSegment, encodeSegment, type SegmentSeriesData } from './segment-file.ts';
+import { decodeSegment } from './segment-file.ts';
+import {
+  inThreadSegmentJobs,
+  type SegmentJobExecutor,
+  type SegmentJobRunner,
+  splitSegmentJobs,
+} from './segment-job-runner.ts';
+import { type BuiltSegment, type CompactionInput, exclusiveBytes } from './segment-jobs.ts';
+import { SegmentWorkerClient } from './segment-worker-client.ts';
 import { type WalRecoveryResult, recoverWal } from './wal-recovery.ts';
 import { encodeWalRecord, putViews, type WalOperation, walFileHeaderBytes } from './wal-record.ts';
 import { walFileName, WalWriter } from './wal-writer.ts';
@@ -68,6 +76,13 @@ export interface RangeArrowResult {
   table: Table;
   /** Pass as `after` to get the next page; null when this page reached the end. */
   next: bigint | null;
+}
+
+/** What a backup reads: the data directory, its file system, and the manifest of one checkpoint. */
+export interface CheckpointedFiles {
+  readonly dir: string;
+  readonly fs: FileSystem;
+  readonly manifest: Manifest;
 }
 
 export interface EngineStats {
@@ -124,25 +139,44 @@ interface QueuedWrite {
   readonly reject: (error: unknown) => void;
 }
 
+/** Seams for tests, not options: where flush and compaction jobs run. */
+export interface EngineInternals {
+  /** Default: the segment worker (jobs over segmentJobInThreadPointsMax) on node:fs, the calling thread otherwise. */
+  readonly segmentJobs?: SegmentJobRunner;
+}
+
 /**
  * Opens (creating if needed) an engine over a data directory: takes the directory lock, loads
  * the manifest and its verified segments, replays the WAL after the checkpoint, and starts a new
  * WAL file. A failure releases the lock.
  */
-export async function openEngine(options: EngineOptions): Promise<Engine> {
+export async function openEngine(options: EngineOptions, internals: EngineInternals = {}): Promise<Engine> {
   const resolved = resolveOptions(options);
   const fs = options.fs ?? new NodeFileSystem();
   await fs.mkdir(`${resolved.dir}/wal`);
   await fs.mkdir(`${resolved.dir}/segments`);
   const lock = await acquireDirLock(fs, resolved.dir);
+  const segmentJobs = internals.segmentJobs ?? defaultSegmentJobs(fs);
   try {
-    const engine = new Engine(fs, resolved, lock);
+    const engine = new Engine(fs, resolved, lock, segmentJobs);
     await engine.recover();
     return engine;
   } catch (error) {
+    await segmentJobs.close().catch(() => undefined);
     await lock.release().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * On node:fs, large jobs go to a worker thread (created on the first one). On any other file
+ * system (the simulated one of the crash tests) every job runs on the calling thread: a worker's
+ * timing would change how flushes interleave with writes, and a crash seed would no longer
+ * replay the same I/O steps.
+ */
+function defaultSegmentJobs(fs: FileSystem): SegmentJobRunner {
+  if (!(fs instanceof NodeFileSystem)) return inThreadSegmentJobs;
+  return splitSegmentJobs(new SegmentWorkerClient(), segmentJobInThreadPointsMax);
 }
 
 export class Engine {
@@ -200,6 +234,7 @@ export class Engine {
     private readonly fs: FileSystem,
     private readonly options: ResolvedOptions,
     private readonly lock: DirLock,
+    private readonly segmentJobs: SegmentJobRunner = inThreadSegmentJobs,
   ) {
     this.indexFactory = keyIndexFactories[options.index];
   }
@@ -219,6 +254,7 @@ export class Engine {
     const started = performance.now();
     const existing = await readManifest(this.fs, this.options.dir);
     if (existing === undefined) {
+      await this.refuseSegmentsWithoutManifest();
       await writeManifest(this.fs, this.options.dir, emptyManifest);
     }
     this.manifest = existing ?? emptyManifest;
@@ -261,6 +297,22 @@ export class Engine {
     };
     this.logRecovery(result);
     if (this.options.sync === 'interval') this.startSyncTimer();
+  }
+
+  /**
+   * The first MANIFEST is written before any segment exists, and every later one replaces it
+   * atomically, so segments without a MANIFEST mean it was deleted or lost: starting afresh would
+   * take every segment for an orphan and delete the data. Refuse, and leave the files as they are.
+   */
+  private async refuseSegmentsWithoutManifest(): Promise<void> {
+    const names = (await this.fs.exists(this.segmentDir)) ? await this.fs.list(this.segmentDir) : [];
+    const sealed = names.filter((name) => segmentFilePattern.test(name));
+    if (sealed.length > 0)
+      throw new OmenDbError(
+        'OMENDB_ERR_MANIFEST_CORRUPT',
+        `MANIFEST is missing but ${sealed.length} segment files exist: restore MANIFEST or a backup`,
+        { segments: sealed.length },
+      );
   }
 
   private logRecovery(result: WalRecoveryResult): void {
@@ -752,7 +804,7 @@ export class Engine {
     try {
       await this.flushMemtable();
     } catch (error) {
-      this.fail(new OmenDbError('OMENDB_ERR_WAL_IO', 'checkpoint failed', {}, { cause: error }));
+      this.fail(maintenanceFailure('checkpoint failed', error));
       throw error;
     }
     if (this.options.autoMaintenance && this.segments.length >= this.options.compactionSegmentsTrigger) {
@@ -774,9 +826,7 @@ export class Engine {
       await this.requireWal().rotate(coveredSeq + 1n);
     });
     if (frozen === undefined) return;
-    const segment = frozen.isEmpty
-      ? undefined
-      : await this.writeSegment(await seriesDataFromMemtable(frozen));
+    const segment = frozen.isEmpty ? undefined : await this.flushToSegment(frozen);
     await this.manifestLock.run(async () => {
       const segments = segment === undefined ? this.segments : [...this.segments, segment];
       await this.commitManifest(segments, coveredSeq);
@@ -798,17 +848,38 @@ export class Engine {
     this.manifest = next;
   }
 
-  private async writeSegment(data: SegmentSeriesData[]): Promise<LoadedSegment> {
+  /**
+   * The frozen memtable as a new segment: its series go to a segment job (sorted, encoded,
+   * checksummed, decoded again and indexed there), and this thread only writes the bytes. The
+   * frozen memtable stays in layers() meanwhile, so reads see its points until the caller
+   * publishes the segment.
+   */
+  private async flushToSegment(frozen: Memtable): Promise<LoadedSegment> {
     const id = this.nextSegmentId++;
     const file = segmentFileName(id);
-    const bytes = encodeSegment(data);
-    const record: SegmentRecord = { id, file, bytes: bytes.length, crc32: crc32(bytes), points: 0 };
-    await writeFileAtomic(this.fs, this.segmentDir, `${file}.tmp`, file, bytes);
-    // Decoding what was just encoded checks it once more and keeps only exact-size arrays in memory.
-    const decoded = decodeSegment(bytes, record);
-    await yieldToEventLoop();
-    const points = decoded.reduce((sum, entry) => sum + entry.keys.length, 0);
-    return new LoadedSegment({ ...record, points }, decoded, this.indexFactory);
+    let points = 0;
+    for (const table of frozen.series.values()) points += table.length;
+    const executor = this.segmentJobs.executorFor(points);
+    const series = await frozenSeries(frozen, executor);
+    const built = await executor.run({ kind: 'flush', file, index: this.options.index, series });
+    assert(built !== undefined, 'a flush job always builds a segment');
+    return this.writeSegment(id, file, built);
+  }
+
+  /** Writes a built segment durably (file fsynced, then its directory) and loads it with its prebuilt indexes. */
+  private async writeSegment(id: number, file: string, built: BuiltSegment): Promise<LoadedSegment> {
+    const record: SegmentRecord = {
+      id,
+      file,
+      bytes: built.bytes.length,
+      crc32: built.crc32,
+      points: built.points,
+    };
+    await writeFileAtomic(this.fs, this.segmentDir, `${file}.tmp`, file, built.bytes);
+    assert(built.models.length === built.series.length, 'a built segment has one index model per series');
+    return new LoadedSegment(record, built.series, (keys, position) =>
+      keyIndexFromModel(keys, built.models[position]!),
+    );
   }
 
   private async deleteWalFilesBefore(firstLiveSeq: bigint): Promise<void> {
@@ -825,7 +896,8 @@ export class Engine {
 
   /**
    * Merges the oldest segments (up to compactionInputBytesMax of them) into one, applying
-   * overwrites and deletes. Reads and writes go on meanwhile: the merge yields to the event loop,
+   * overwrites and deletes. Reads and writes go on meanwhile: the merge runs as a segment job (in
+   * the worker thread, or on this thread in slices for small runs and the simulated file system),
    * and the new segment replaces the old ones in one step after the manifest is durable.
    */
   async compact(): Promise<void> {
@@ -844,8 +916,12 @@ export class Engine {
     }
     if (run.length === 0 || (run.length === 1 && !run[0]!.hasTombstones)) return;
     try {
-      const merged = await mergeLayers(run, true);
-      const output = merged.length === 0 ? undefined : await this.writeSegment(merged);
+      const id = this.nextSegmentId++;
+      const file = segmentFileName(id);
+      const executor = this.segmentJobs.executorFor(run.reduce((sum, segment) => sum + segment.points, 0));
+      const inputs = await this.compactionInputs(run, executor);
+      const built = await executor.run({ kind: 'compact', file, index: this.options.index, inputs });
+      const output = built === undefined ? undefined : await this.writeSegment(id, file, built);
       await this.manifestLock.run(async () => {
         // Checkpoints only append, and only compaction removes: the run is still the oldest prefix.
         assert(
@@ -859,10 +935,47 @@ export class Engine {
       for (const segment of run) await this.fs.unlink(`${this.segmentDir}/${segment.record.file}`);
       await this.fs.syncDir(this.segmentDir);
     } catch (error) {
-      this.fail(new OmenDbError('OMENDB_ERR_WAL_IO', 'compaction failed', {}, { cause: error }));
+      this.fail(maintenanceFailure('compaction failed', error));
       throw error;
     }
     this.counters.compactions++;
+  }
+
+  /**
+   * What a compaction job merges: on this thread, the loaded series themselves; for the worker,
+   * the segment files read again (asynchronous I/O, no copy on this thread; the job checks them
+   * against the manifest's size and CRC32 before parsing).
+   */
+  private async compactionInputs(
+    run: readonly LoadedSegment[],
+    executor: SegmentJobExecutor,
+  ): Promise<CompactionInput[]> {
+    if (executor.inThread) return run.map((segment) => ({ kind: 'data', series: segment.seriesData() }));
+    const inputs: CompactionInput[] = [];
+    for (const segment of run) {
+      const bytes = await this.fs.readFile(`${this.segmentDir}/${segment.record.file}`);
+      inputs.push({ kind: 'bytes', bytes: exclusiveBytes(bytes), expected: segment.record });
+    }
+    return inputs;
+  }
+
+  // ---------------------------------------------------------------- backups
+
+  /**
+   * Runs `copy` over a consistent, sealed view of the database: a checkpoint first (every write
+   * acknowledged before this call is then in a segment the manifest lists, and a batch is never
+   * torn, since groups are applied whole under the WAL lock), with compaction held off until `copy`
+   * settles, so no listed segment is deleted while it is read. Writes go on meanwhile, into the WAL
+   * and the memtable; later checkpoints only add segments and rewrite MANIFEST, which is why `copy`
+   * gets the manifest as it was, not the file.
+   */
+  async withCheckpointedFiles<T>(copy: (view: CheckpointedFiles) => Promise<T>): Promise<T> {
+    this.checkWritable();
+    return this.compactionLock.run(async () => {
+      await this.checkpointLock.run(() => this.runCheckpoint());
+      this.checkWritable();
+      return copy({ dir: this.options.dir, fs: this.fs, manifest: this.manifest });
+    });
   }
 
   // ---------------------------------------------------------------- stats and close
@@ -928,6 +1041,7 @@ export class Engine {
       if (this.failure === undefined) await this.checkpointLock.run(() => this.runCheckpoint());
     } finally {
       if (this.syncTimer !== undefined) clearInterval(this.syncTimer);
+      await this.segmentJobs.close().catch(() => undefined);
       await this.wal?.close().catch(() => undefined);
       this.closed = true;
       await this.lock.release();
@@ -943,6 +1057,20 @@ export class Engine {
   }
 }
 
+/**
+ * The failure a flush or compaction leaves the engine in: the segment worker's own code when the
+ * thread died (an operator then looks at memory or the process, not the disk) and the segment's
+ * when a file read back for a compaction is damaged; else an I/O failure.
+ */
+function maintenanceFailure(message: string, cause: unknown): OmenDbError {
+  if (
+    isOmenDbError(cause, 'OMENDB_ERR_SEGMENT_WORKER_FAILED') ||
+    isOmenDbError(cause, 'OMENDB_ERR_SEGMENT_CORRUPT')
+  )
+    return cause;
+  return new OmenDbError('OMENDB_ERR_WAL_IO', message, {}, { cause });
+}
+
 function concatRecords(group: readonly QueuedWrite[]): Uint8Array {
   const total = group.reduce((sum, write) => sum + write.bytes.length, 0);
   const bytes = new Uint8Array(total);
@@ -955,20 +1083,33 @@ function concatRecords(group: readonly QueuedWrite[]): Uint8Array {
 }
 
 /**
- * The frozen memtable's series, sorted. A flush runs on the event loop beside request handling,
- * so it yields between its CPU-heavy steps (sorting, encoding, decoding, indexing): requests wait
- * for one step, not for the whole flush.
+ * The frozen memtable's series for a flush job. On this thread the job reads views of its arrays;
+ * for the worker they are copied (the memtable stays readable here until its segment is
+ * published), segmentJobSnapshotSlicePointsMax points at a time with a yield to the event loop
+ * after each slice, so that requests wait for one slice, never for the whole memtable.
  */
-async function seriesDataFromMemtable(memtable: Memtable): Promise<SegmentSeriesData[]> {
-  const data: SegmentSeriesData[] = [];
-  for (const name of [...memtable.series.keys()].sort()) {
-    const table = memtable.series.get(name)!;
-    const { keys, values } = table.view();
-    if (keys.length === 0 && table.tombstones.length === 0 && !table.dropped) continue;
-    data.push({ name, keys, values, tombstones: table.tombstones, dropped: table.dropped });
+async function frozenSeries(memtable: Memtable, executor: SegmentJobExecutor): Promise<RawSeriesColumns[]> {
+  const views = [...memtable.series].map(([name, table]) => rawSeriesView(name, table));
+  if (executor.inThread) return views;
+  const copies: RawSeriesColumns[] = [];
+  let sliceLeft = segmentJobSnapshotSlicePointsMax;
+  for (const view of views) {
+    const keys = new BigInt64Array(view.keys.length);
+    const values = new Float64Array(view.values.length);
+    for (let at = 0; at < keys.length; ) {
+      const end = Math.min(keys.length, at + sliceLeft);
+      keys.set(view.keys.subarray(at, end), at);
+      values.set(view.values.subarray(at, end), at);
+      sliceLeft -= end - at;
+      at = end;
+      if (sliceLeft === 0) {
+        sliceLeft = segmentJobSnapshotSlicePointsMax;
+        await yieldToEventLoop();
+      }
+    }
+    copies.push({ ...view, keys, values, tombstones: view.tombstones.slice() });
   }
-  await yieldToEventLoop();
-  return data;
+  return copies;
 }
 
 function yieldToEventLoop(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { KeyIndex, KeyIndexFactory, KeyIndexStats } from '../index/key-index.ts';
+import type { KeyIndex, KeyIndexStats } from '../index/key-index.ts';
 import { lowerBoundIn } from '../index/binary-search-index.ts';
 import { aggregateBlockPointsMax } from '../limits.ts';
 import { type BlockSummaries, buildBlockSummaries } from '../query/block-summaries.ts';
@@ -57,6 +57,13 @@ function makeMemtableLayer(memtable: Memtable): Layer {
   };
 }
 
+/**
+ * The index of a segment's series run at `position` (its place in the segment's series list): a
+ * KeyIndexFactory builds one from the keys; a flush or compaction passes models built in the
+ * segment worker instead.
+ */
+export type SeriesIndexSource = (keys: BigInt64Array, position: number) => KeyIndex;
+
 /** A sealed segment in memory: its manifest record and an index per series run. */
 export class LoadedSegment implements Layer {
   private readonly byName = new Map<string, LayerSeries>();
@@ -66,12 +73,12 @@ export class LoadedSegment implements Layer {
   constructor(
     readonly record: SegmentRecord,
     data: readonly SegmentSeriesData[],
-    indexFactory: KeyIndexFactory,
+    indexFor: SeriesIndexSource,
     blockPoints = aggregateBlockPointsMax,
   ) {
     let points = 0;
-    for (const entry of data) {
-      const index: KeyIndex = indexFactory(entry.keys);
+    for (const [position, entry] of data.entries()) {
+      const index: KeyIndex = indexFor(entry.keys, position);
       this.indexes.push(index);
       // Built on the first aggregate over the run, not when the segment is loaded. Measured
       // over 1M points: building takes 4 to 8 ms (one pass over the values), 5 to 10% of the
@@ -102,6 +109,17 @@ export class LoadedSegment implements Layer {
 
   seriesNames(): Iterable<string> {
     return this.byName.keys();
+  }
+
+  /** The series as they were loaded, sorted by name (the input of an in-thread compaction). */
+  seriesData(): SegmentSeriesData[] {
+    return [...this.byName].map(([name, entry]) => ({
+      name,
+      keys: entry.keys,
+      values: entry.values,
+      tombstones: entry.tombstones,
+      dropped: entry.dropped,
+    }));
   }
 
   indexStats(): KeyIndexStats[] {

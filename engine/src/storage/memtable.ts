@@ -18,8 +18,8 @@ const initialCapacity = 16;
  * the next time the series is read or flushed.
  */
 export class SeriesMemtable {
-  keys = new BigInt64Array(initialCapacity);
-  values = new Float64Array(initialCapacity);
+  keys: BigInt64Array = new BigInt64Array(initialCapacity);
+  values: Float64Array = new Float64Array(initialCapacity);
   sortedCount = 0;
   length = 0;
   /** Deletes that hide older layers; points of this memtable inside them were removed already. */
@@ -152,6 +152,52 @@ export class SeriesMemtable {
     }
     return { keys: outKeys.subarray(0, out), values: outValues.subarray(0, out) };
   }
+}
+
+/**
+ * One series of a frozen memtable as raw columns: [0, sortedCount) sorted, the rest an unsorted
+ * tail in arrival order. A flush hands these COPIES to the segment worker, which sorts them
+ * (sortedColumns): the frozen memtable itself stays readable on the main thread until its
+ * segment is published, and a copy is one memcpy where sorting is O(n log n).
+ */
+export interface RawSeriesColumns {
+  readonly name: string;
+  readonly keys: BigInt64Array;
+  readonly values: Float64Array;
+  readonly sortedCount: number;
+  readonly tombstones: readonly Tombstone[];
+  readonly dropped: boolean;
+}
+
+/**
+ * A series' raw columns as views, exactly `length` long. Once its memtable is frozen they never
+ * change: a frozen memtable takes no writes, and a read that sorts it replaces its arrays with
+ * sorted copies rather than sorting in place. So they may be copied bit by bit across turns of
+ * the event loop.
+ */
+export function rawSeriesView(name: string, table: SeriesMemtable): RawSeriesColumns {
+  return {
+    name,
+    keys: table.keys.subarray(0, table.length),
+    values: table.values.subarray(0, table.length),
+    sortedCount: table.sortedCount,
+    tombstones: table.tombstones,
+    dropped: table.dropped,
+  };
+}
+
+/** The sorted, de-duplicated points of raw columns (last write of a key wins), as a memtable reads them. */
+export function sortedColumns(raw: RawSeriesColumns): { keys: BigInt64Array; values: Float64Array } {
+  assert(
+    raw.keys.length === raw.values.length && raw.sortedCount >= 0 && raw.sortedCount <= raw.keys.length,
+    'raw memtable columns are inconsistent',
+  );
+  const table = new SeriesMemtable();
+  table.keys = raw.keys;
+  table.values = raw.values;
+  table.length = raw.keys.length;
+  table.sortedCount = raw.sortedCount;
+  return table.view();
 }
 
 /** Merges two sorted, unique runs; on equal keys the `newer` run wins. */

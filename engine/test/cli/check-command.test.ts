@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,8 @@ import { SimFileSystem } from '../../src/fs/sim-file-system.ts';
 import { openEngine } from '../../src/storage/engine.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
 import type { CheckReport } from '../../src/storage/check-directory.ts';
+import { segmentFileName } from '../../src/storage/manifest.ts';
+import { walFileFirstSeq, walFileName } from '../../src/storage/wal-writer.ts';
 import { readTree } from '../support/sim-files.ts';
 import { runOmendb, stderrCode } from './cli-process.ts';
 
@@ -93,6 +95,43 @@ describe('omendb check', () => {
     expect(parsed.problems).toEqual([]);
     expect(parsed.segments.points).toBe(2);
     expect(parsed.wal.records).toBe(3);
+  });
+
+  it('exits 0 on the leftovers of a crash, each under CRASH_LEFTOVER and none under a *_CORRUPT code', async () => {
+    const dir = await copyOfClean('leftovers');
+    const segments = (await readdir(`${dir}/segments`)).sort();
+    const walFiles = (await readdir(`${dir}/wal`)).sort();
+    const newest = walFiles[walFiles.length - 1]!;
+    const newestSeq = walFileFirstSeq(newest)!;
+    // A torn tail: part of a record header appended to the newest WAL file.
+    await appendFile(`${dir}/wal/${newest}`, new Uint8Array(9).fill(7));
+    // An empty newest WAL file: a crash right after a rotation created it.
+    const empty = walFileName(newestSeq + 1n);
+    await writeFile(`${dir}/wal/${empty}`, new Uint8Array(0));
+    // A flush or compaction that crashed before its manifest commit, and a manifest write that did.
+    const orphan = segmentFileName(999);
+    await cp(`${dir}/segments/${segments[0]}`, `${dir}/segments/${orphan}`);
+    await writeFile(`${dir}/segments/${segmentFileName(1000)}.tmp`, 'half a segment');
+    await writeFile(`${dir}/MANIFEST.tmp`, 'half a manifest');
+
+    const result = await runOmendb(['check', '--data', dir]);
+    expect(result.exitCode).toBe(0);
+    // What an operator greps for after a crash finds nothing.
+    expect(String(result.stdout)).not.toMatch(/_CORRUPT/);
+    const parsed = report(result.stdout);
+    expect(parsed.ok).toBe(true);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.warnings.map((w) => [w.code, w.file]).sort()).toEqual(
+      [
+        `wal/${newest}`,
+        `wal/${empty}`,
+        `segments/${orphan}`,
+        `segments/${segmentFileName(1000)}.tmp`,
+        'MANIFEST.tmp',
+      ]
+        .map((file) => ['OMENDB_ERR_CHECK_CRASH_LEFTOVER', file])
+        .sort(),
+    );
   });
 
   it('exits 1 and names the segment after a byte of it is flipped', async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { jwtSecretBytesMin } from '../../src/limits.ts';
@@ -49,6 +49,55 @@ describe('omendb serve --jwt-secret', () => {
     );
     try {
       expect((await fetchWithin(`${server.url}/ready`)).status).toBe(200);
+    } finally {
+      expect((await server.stop()).exitCode).toBe(0);
+    }
+  });
+});
+
+/** docs/operations.md, "Rotating the JWT secret": every token signed with the old secret dies. */
+describe('rotating the JWT secret', () => {
+  async function token(url: string): Promise<string> {
+    const basic = Buffer.from(`admin:${adminPassword}`).toString('base64');
+    const answer = await fetchWithin(`${url}/v1/auth/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${basic}` },
+    });
+    expect(answer.status).toBe(200);
+    return ((await answer.json()) as { token: string }).token;
+  }
+
+  const seriesStatus = async (url: string, bearer: string) =>
+    (await fetchWithin(`${url}/v1/series`, { headers: { authorization: `Bearer ${bearer}` } })).status;
+
+  it('refuses tokens of the old secret after a restart with a new one (file deleted, or --jwt-secret changed)', async () => {
+    const dir = await tempDir();
+    const env = cleanEnv({ OMENDB_ADMIN_PASSWORD: adminPassword });
+    // A generated secret (DIR/server/jwt-secret): deleting it and restarting rotates it.
+    let server = await startServe(['--data', dir, '--port', '0'], env);
+    const generated = await token(server.url);
+    expect(await seriesStatus(server.url, generated)).toBe(200);
+    expect((await server.stop()).exitCode).toBe(0);
+    expect((await stat(`${dir}/server/jwt-secret`)).isFile()).toBe(true);
+    await unlink(`${dir}/server/jwt-secret`);
+    server = await startServe(['--data', dir, '--port', '0'], env);
+    try {
+      expect(await seriesStatus(server.url, generated)).toBe(401);
+      expect(await seriesStatus(server.url, await token(server.url))).toBe(200);
+    } finally {
+      expect((await server.stop()).exitCode).toBe(0);
+    }
+    // An explicit secret: changing --jwt-secret rotates it.
+    const first = 'a'.repeat(jwtSecretBytesMin);
+    server = await startServe(['--data', dir, '--port', '0', '--jwt-secret', first], env);
+    const old = await token(server.url);
+    expect((await server.stop()).exitCode).toBe(0);
+    server = await startServe(
+      ['--data', dir, '--port', '0', '--jwt-secret', 'b'.repeat(jwtSecretBytesMin)],
+      env,
+    );
+    try {
+      expect(await seriesStatus(server.url, old)).toBe(401);
     } finally {
       expect((await server.stop()).exitCode).toBe(0);
     }

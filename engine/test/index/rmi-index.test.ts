@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lowerBoundIn } from '../../src/index/binary-search-index.ts';
-import { createRmiIndex } from '../../src/index/rmi-index.ts';
+import { buildRmiModel, createRmiIndex, rmiIndexFromModel } from '../../src/index/rmi-index.ts';
 import { rmiLeafErrorTarget } from '../../src/limits.ts';
 import { seededPrng } from '../support/seeds.ts';
 import { keyIndexConformance } from './key-index-conformance.ts';
@@ -11,6 +11,30 @@ describe('RMI index: conformance', () => {
   keyIndexConformance('rmi with a leaf per 4 keys', (keys) =>
     createRmiIndex(keys, { leaves: Math.ceil(keys.length / 4) }),
   );
+});
+
+describe('RMI index: a model built elsewhere', () => {
+  // What a flush does: the model is built in the segment worker and crosses a thread boundary
+  // (a structured clone) before the engine wraps it; lookups must stay exact.
+  keyIndexConformance('rmi from a cloned model', (keys) =>
+    rmiIndexFromModel(keys, structuredClone(buildRmiModel(keys))),
+  );
+
+  it('refuses a model that does not belong to the key column', () => {
+    const keys = BigInt64Array.from([1n, 2n, 3n, 4n]);
+    const model = buildRmiModel(keys);
+    expect(() => rmiIndexFromModel(keys.subarray(0, 3), model)).toThrow(/RMI model does not match/);
+    expect(() => rmiIndexFromModel(keys, { ...model, leaves: new Float64Array(1) })).toThrow(
+      /RMI model does not match/,
+    );
+    expect(() => rmiIndexFromModel(keys, { ...model, starts: Int32Array.of(0, 3) })).toThrow(
+      /RMI model does not match/,
+    );
+    expect(rmiIndexFromModel(new BigInt64Array(0), buildRmiModel(new BigInt64Array(0))).lowerBound(1n)).toBe(
+      0,
+    );
+    expect(rmiIndexFromModel(keys, model).stats()).toEqual(createRmiIndex(keys).stats());
+  });
 });
 
 describe('RMI index: model quality', () => {

@@ -144,6 +144,13 @@ const routes: RouteCase[] = [
   },
   {
     method: 'POST',
+    pattern: '/v1/admin/backup',
+    access: 'admin',
+    success: 200,
+    request: () => ({ url: '/v1/admin/backup' }),
+  },
+  {
+    method: 'POST',
     pattern: '/v1/users',
     access: 'admin',
     success: 201,

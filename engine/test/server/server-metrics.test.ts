@@ -491,6 +491,7 @@ describe('server metrics, health and readiness', () => {
         'GET /v1/series/{series}/aggregate',
         'POST /v1/admin/checkpoint',
         'POST /v1/admin/compact',
+        'POST /v1/admin/backup',
         'GET /v1/users',
         'POST /v1/users',
         'DELETE /v1/users/{name}',

@@ -227,7 +227,7 @@ describe('checkDirectory: damage', () => {
     expect(report.wal.lastSeq).toBe('7');
   });
 
-  it('reports a truncated last WAL record as a warning only', async () => {
+  it('reports a truncated last WAL record as a crash leftover, not as corruption', async () => {
     const dir = await crashedDirectory();
     const file = walPath(4n);
     const bytes = await fileBytes(dir, file);
@@ -238,7 +238,7 @@ describe('checkDirectory: damage', () => {
     expect(report.ok).toBe(true);
     expect(report.problems).toEqual([]);
     expect(report.warnings).toEqual([
-      expect.objectContaining({ code: 'OMENDB_ERR_WAL_CORRUPT', file, offset: last }),
+      expect.objectContaining({ code: 'OMENDB_ERR_CHECK_CRASH_LEFTOVER', file, offset: last }),
     ]);
     expect(report.wal).toEqual({ files: 1, records: 3, bytes: last + 30, lastSeq: '6' });
   });
@@ -283,33 +283,55 @@ describe('checkDirectory: damage', () => {
     expect(report.manifest.present).toBe(false);
   });
 
-  it('warns about unlisted segment files and temporary files', async () => {
+  it('reports unlisted segment files, temporary files and lock leftovers as crash leftovers', async () => {
     const dir = await closedDirectory();
     const segment = await fileBytes(dir, `segments/${segmentFileName(1)}`);
     await writeFile(`${dir}/segments/${segmentFileName(7)}`, segment);
     await writeFile(`${dir}/segments/${segmentFileName(8)}.tmp`, segment.subarray(0, 10));
     await writeFile(`${dir}/MANIFEST.tmp`, 'partial');
+    await writeFile(`${dir}/LOCK.new-0123abcd`, '{"pid":1}');
+    await writeFile(`${dir}/LOCK.stale-89ef`, '');
+    await writeFile(`${dir}/LOCK.other`, 'not a lock leftover');
     await writeFile(`${dir}/segments/notes.txt`, 'not ours');
     const report = await checkDirectory(dir);
     expect(report.ok).toBe(true);
+    expect(report.problems).toEqual([]);
     expect(report.warnings.map((w) => [w.code, w.file])).toEqual([
-      ['OMENDB_ERR_SEGMENT_CORRUPT', `segments/${segmentFileName(7)}`],
-      ['OMENDB_ERR_SEGMENT_CORRUPT', `segments/${segmentFileName(8)}.tmp`],
-      ['OMENDB_ERR_MANIFEST_CORRUPT', 'MANIFEST.tmp'],
+      ['OMENDB_ERR_CHECK_CRASH_LEFTOVER', `segments/${segmentFileName(7)}`],
+      ['OMENDB_ERR_CHECK_CRASH_LEFTOVER', `segments/${segmentFileName(8)}.tmp`],
+      ['OMENDB_ERR_CHECK_CRASH_LEFTOVER', 'MANIFEST.tmp'],
+      ['OMENDB_ERR_CHECK_CRASH_LEFTOVER', 'LOCK.new-0123abcd'],
+      ['OMENDB_ERR_CHECK_CRASH_LEFTOVER', 'LOCK.stale-89ef'],
     ]);
     expect(report.segments.checked).toBe(2);
   });
 
-  it('caps each list at checkProblemsMax entries', async () => {
-    const dir = await tempDir();
-    await mkdir(`${dir}/segments`);
-    const count = checkProblemsMax + 5;
-    for (let id = 1; id <= count; id++) await writeFile(`${dir}/segments/${segmentFileName(id)}`, '');
+  it('without a manifest, segment files are the damage, not leftovers; a .tmp segment still is one', async () => {
+    const dir = await closedDirectory();
+    await unlink(`${dir}/MANIFEST`);
+    await writeFile(`${dir}/segments/${segmentFileName(8)}.tmp`, 'partial');
     const report = await checkDirectory(dir);
-    // No manifest with segment files present: one problem, and one warning per orphan, capped.
-    expect(codes(report.problems)).toEqual(['OMENDB_ERR_MANIFEST_CORRUPT']);
+    expect(report.ok).toBe(false);
+    // The WAL's first records (before the lost checkpoint) are missing too: a second problem.
+    expect(report.problems.map((p) => [p.code, p.file])).toEqual([
+      ['OMENDB_ERR_MANIFEST_CORRUPT', 'MANIFEST'],
+      ['OMENDB_ERR_WAL_CORRUPT', expect.stringMatching(/^wal\//)],
+    ]);
+    expect(report.warnings.map((w) => [w.code, w.file])).toEqual([
+      ['OMENDB_ERR_CHECK_CRASH_LEFTOVER', `segments/${segmentFileName(8)}.tmp`],
+    ]);
+  });
+
+  it('caps each list at checkProblemsMax entries', async () => {
+    const dir = await closedDirectory();
+    // Segments 1 and 2 are listed; every file after them is an orphan: one warning each, capped.
+    const count = checkProblemsMax + 5;
+    for (let id = 3; id < 3 + count; id++) await writeFile(`${dir}/segments/${segmentFileName(id)}`, '');
+    const report = await checkDirectory(dir);
+    expect(report.ok).toBe(true);
     expect(report.warnings).toHaveLength(checkProblemsMax);
-    expect(report.warnings[checkProblemsMax - 1]!.file).toBe(`segments/${segmentFileName(checkProblemsMax)}`);
+    expect(new Set(codes(report.warnings))).toEqual(new Set(['OMENDB_ERR_CHECK_CRASH_LEFTOVER']));
+    expect(report.warnings[checkProblemsMax - 1]!.message).toMatch(/and \d+ more not listed/);
   });
 });
 
@@ -420,7 +442,7 @@ describe('checkDirectory: WAL sequence and torn tails across files', () => {
         [2n, walFile([]).bytes],
       ],
       problems: [],
-      warnings: [['OMENDB_ERR_WAL_CORRUPT', walPath(1n), one.offsets[1]]],
+      warnings: [['OMENDB_ERR_CHECK_CRASH_LEFTOVER', walPath(1n), one.offsets[1]]],
       records: 1,
     },
     {
@@ -430,7 +452,37 @@ describe('checkDirectory: WAL sequence and torn tails across files', () => {
         [2n, encodeWalFileHeader().subarray(0, 7)],
       ],
       problems: [],
-      warnings: [['OMENDB_ERR_WAL_CORRUPT', walPath(2n), 0]],
+      warnings: [['OMENDB_ERR_CHECK_CRASH_LEFTOVER', walPath(2n), 0]],
+      records: 1,
+    },
+    {
+      name: 'an empty newest WAL file (a crash right after creating it) is a crash leftover',
+      files: [
+        [1n, walFile([1n]).bytes],
+        [2n, new Uint8Array(0)],
+      ],
+      problems: [],
+      warnings: [['OMENDB_ERR_CHECK_CRASH_LEFTOVER', walPath(2n), 0]],
+      records: 1,
+    },
+    {
+      name: 'an empty WAL file with a later file holding records is damage',
+      files: [
+        [1n, new Uint8Array(0)],
+        [2n, walFile([2n]).bytes],
+      ],
+      problems: [['OMENDB_ERR_WAL_CORRUPT', walPath(1n), 0]],
+      warnings: [],
+      records: 1,
+    },
+    {
+      name: 'a newest file with a full-length bad header and nothing valid after it is a torn tail',
+      files: [
+        [1n, walFile([1n]).bytes],
+        [2n, new Uint8Array(walFileHeaderBytes)],
+      ],
+      problems: [],
+      warnings: [['OMENDB_ERR_CHECK_CRASH_LEFTOVER', walPath(2n), 0]],
       records: 1,
     },
   ];
@@ -449,6 +501,38 @@ describe('checkDirectory: WAL sequence and torn tails across files', () => {
       expect(report.wal.files).toBe(c.files.length);
     });
   }
+});
+
+describe('checkDirectory: a crash leftover is what the next open repairs', () => {
+  it('reports each leftover kind once, and none after an open and a close', async () => {
+    const dir = await crashedDirectory();
+    const file = walPath(4n);
+    const offsets = recordOffsets(await fileBytes(dir, file));
+    await truncate(`${dir}/${file}`, offsets[3]! + 7);
+    await writeFile(`${dir}/${walPath(8n)}`, new Uint8Array(0));
+    await writeFile(`${dir}/segments/${segmentFileName(9)}`, 'orphan');
+    await writeFile(`${dir}/segments/${segmentFileName(10)}.tmp`, 'temp');
+    await writeFile(`${dir}/MANIFEST.tmp`, 'temp');
+    const before = await checkDirectory(dir);
+    expect(before.problems).toEqual([]);
+    expect(before.warnings.map((w) => [w.code, w.file])).toEqual(
+      [
+        `segments/${segmentFileName(9)}`,
+        `segments/${segmentFileName(10)}.tmp`,
+        'MANIFEST.tmp',
+        file,
+        walPath(8n),
+      ].map((name) => ['OMENDB_ERR_CHECK_CRASH_LEFTOVER', name]),
+    );
+    const engine = await openEngine({ dir, logger: silentLogger, autoMaintenance: false });
+    // Recovery cut the torn tail the check reported, and removed the rest.
+    expect(engine.stats().recovery.tornTail).not.toBeNull();
+    await engine.close();
+    const after = await checkDirectory(dir);
+    expect(after.ok).toBe(true);
+    // MANIFEST.tmp is replaced by the next manifest write (close checkpoints), the rest removed.
+    expect(after.warnings).toEqual([]);
+  });
 });
 
 describe('checkDirectory: the lock, bad input, and read-only', () => {
@@ -485,6 +569,7 @@ describe('checkDirectory: the lock, bad input, and read-only', () => {
     const report = await checkDirectory(`${dir}/`);
     expect(report.ok).toBe(true);
     expect(report.warnings).toHaveLength(4);
+    expect(new Set(codes(report.warnings))).toEqual(new Set(['OMENDB_ERR_CHECK_CRASH_LEFTOVER']));
     expect(await listing(dir)).toEqual(entriesBefore);
     expect(await readTree(dir)).toEqual(filesBefore);
     // A directory that has never seen an engine gains no manifest, WAL or subdirectories.

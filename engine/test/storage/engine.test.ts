@@ -185,3 +185,56 @@ describe('engine: writes and reads', () => {
     await engine.close();
   });
 });
+
+describe('engine: withCheckpointedFiles', () => {
+  it('checkpoints first, holds compaction off while the copy runs, and lets writes go on', async () => {
+    const engine = await open({ autoMaintenance: false });
+    await engine.write('s', [
+      [1, 1],
+      [2, 2],
+    ]);
+    await engine.checkpoint();
+    await engine.write('s', [[3, 3]]);
+    let compacted = false;
+    let compaction: Promise<void> | undefined;
+    const listed = await engine.withCheckpointedFiles(async ({ manifest, fs, dir: root }) => {
+      // The write made before the call is in a listed segment: two segments, nothing in the memtable.
+      expect(manifest.segments).toHaveLength(2);
+      expect(engine.stats().memtablePoints).toBe(0);
+      compaction = engine.compact().then(() => {
+        compacted = true;
+      });
+      await engine.write('s', [[4, 4]]);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(compacted).toBe(false);
+      for (const segment of manifest.segments)
+        expect(await fs.exists(`${root}/segments/${segment.file}`)).toBe(true);
+      return manifest.segments.map((segment) => segment.file);
+    });
+    await compaction;
+    expect(compacted).toBe(true);
+    expect(listed).toHaveLength(2);
+    expect(engine.stats().segments).toBe(1);
+    expect((await engine.range('s')).points).toHaveLength(4);
+    await engine.close();
+    await expect(engine.withCheckpointedFiles(async () => 0)).rejects.toMatchObject({
+      code: 'OMENDB_ERR_ENGINE_CLOSED',
+    });
+  });
+});
+
+describe('engine: a lost MANIFEST', () => {
+  it('refuses to open segments without a MANIFEST instead of deleting them as orphans', async () => {
+    const engine = await open();
+    await engine.write('s', [[1, 1]]);
+    await engine.checkpoint();
+    await engine.close();
+    const { readdir, unlink } = await import('node:fs/promises');
+    const segments = await readdir(`${dir}/segments`);
+    expect(segments.length).toBeGreaterThan(0);
+    await unlink(`${dir}/MANIFEST`);
+    expect(await codeOf(open())).toBe('OMENDB_ERR_MANIFEST_CORRUPT');
+    // Nothing was removed: the data is still there for an operator to recover.
+    expect(await readdir(`${dir}/segments`)).toEqual(segments);
+  });
+});

@@ -8,6 +8,8 @@ import {
   memtableBytesPerTombstone,
   mergeSortedRuns,
   SeriesMemtable,
+  rawSeriesView,
+  sortedColumns,
 } from '../../src/storage/memtable.ts';
 import { fcSeed } from '../support/seeds.ts';
 
@@ -418,5 +420,30 @@ describe('SeriesMemtable against a Map model', () => {
       }),
       { seed, numRuns: 300 },
     );
+  });
+});
+
+describe('rawSeriesView and sortedColumns (what a flush job gets)', () => {
+  it('view the raw columns, and sort them (in new arrays) to what the memtable itself reads', () => {
+    const table = new SeriesMemtable();
+    table.append(BigInt64Array.of(1n, 5n), Float64Array.of(1, 5));
+    table.append(BigInt64Array.of(3n, 5n, 2n), Float64Array.of(3, 55, 2));
+    table.deleteRange(4n, 4n);
+    table.append(BigInt64Array.of(0n, 3n), Float64Array.of(0, 33));
+    const raw = rawSeriesView('s', table);
+    expect(raw.keys.length).toBe(table.length);
+    expect(raw.keys.buffer).toBe(table.keys.buffer);
+    expect(raw.tombstones).toEqual([{ from: 4n, to: 4n }]);
+    const before = [...raw.keys];
+    const sorted = sortedColumns(raw);
+    expect([...raw.keys]).toEqual(before);
+    // Sorting leaves the raw arrays alone; a read of the memtable replaces its arrays, not rewrites them.
+    const view = table.view();
+    expect([...raw.keys]).toEqual(before);
+    expect([...sorted.keys]).toEqual([...view.keys]);
+    expect([...sorted.values]).toEqual([...view.values]);
+    expect([...sorted.keys]).toEqual([0n, 1n, 2n, 3n, 5n]);
+    expect([...sorted.values]).toEqual([0, 1, 2, 33, 55]);
+    expect(() => sortedColumns({ ...raw, sortedCount: raw.keys.length + 1 })).toThrow(/inconsistent/);
   });
 });

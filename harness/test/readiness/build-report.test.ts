@@ -75,12 +75,13 @@ describe('buildReport on a full-evidence run', () => {
       // 60 s of 86,400 on the 3-weight check of 11.
       stability: 0.1,
       durability: 100,
-      // backup-command-exists is not among the fixture's facts: no evidence.
-      deployment: 0,
+      // backup-command-exists is not among the fixture's facts (no evidence, weight 1); the backup
+      // tests passed (weight 2).
+      deployment: 66.7,
     });
     expect(category(full, 'performance-tests').status).toBe('fail');
     expect(category(full, 'deployment').status).toBe('informational');
-    expect(category(full, 'deployment').why).toMatch(/backup/);
+    expect(category(full, 'deployment').why).toMatch(/Packaging/);
     expect(full.pass).toBe(false);
   });
 
@@ -228,7 +229,7 @@ describe('buildReport across run directories and against a baseline', () => {
     expect(category(single, 'security').score).toBe(20);
     expect(category(r, 'security').score).toBe(100);
     // Both shards' tests are summed: 198 of 200.
-    expect(checkOf(r, 'tests-pass-share').detail).toMatch(/^198 of 200 tests passed in 8 files/);
+    expect(checkOf(r, 'tests-pass-share').detail).toMatch(/^198 of 200 tests passed in 10 files/);
     // The e2e maps of both shards merged: still 2 of 4 statements (the same statements hit twice).
     expect(checkOf(r, 'e2e-statements-storage').value).toBe(50);
     expect(r.inputs).toHaveLength(2);

@@ -1,0 +1,34 @@
+import { OmenDbError } from '../errors.ts';
+import { type FileSystem, fsErrorCode } from '../fs/file-system.ts';
+import { NodeFileSystem } from '../fs/node-file-system.ts';
+import { type BackupSummary, writeBackup } from './backup-writer.ts';
+import { openEngine } from './engine.ts';
+
+/**
+ * `omendb backup --data DIR --out OUT`: opens the engine on DIR (taking its lock, so a running
+ * server's directory is refused with OMENDB_ERR_DIR_LOCKED, and replaying the WAL, so writes not
+ * yet in a segment are in the backup too), checkpoints, writes the backup, closes.
+ */
+export async function backupDirectory(
+  data: string,
+  out: string,
+  fs: FileSystem = new NodeFileSystem(),
+): Promise<BackupSummary> {
+  // openEngine creates a missing directory: a typo must not back up a new, empty database.
+  try {
+    await fs.list(data);
+  } catch (error) {
+    const code = fsErrorCode(error);
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+    throw new OmenDbError('OMENDB_ERR_INPUT_OPTIONS', `data directory ${data} does not exist`, {
+      option: 'dir',
+      dir: data,
+    });
+  }
+  const engine = await openEngine({ dir: data, fs, autoMaintenance: false });
+  try {
+    return await engine.withCheckpointedFiles((view) => writeBackup(view, out, `data:${data}`));
+  } finally {
+    await engine.close();
+  }
+}

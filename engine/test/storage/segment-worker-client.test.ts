@@ -1,0 +1,173 @@
+import { execFile } from 'node:child_process';
+import { MessageChannel } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { splitSegmentJobs, inThreadSegmentJobs } from '../../src/storage/segment-job-runner.ts';
+import { type FlushJob, runSegmentJob } from '../../src/storage/segment-jobs.ts';
+import { SegmentWorkerClient } from '../../src/storage/segment-worker-client.ts';
+import { serveSegmentJobs } from '../../src/storage/segment-worker.ts';
+import { type SegmentJobReply, segmentWorkerMarker } from '../../src/storage/segment-worker-protocol.ts';
+import { codeOf } from '../support/codes.ts';
+
+const fixture = (name: string): URL => new URL(`./fixtures/${name}`, import.meta.url);
+
+function flushJob(points: number, seriesCount = 3): FlushJob {
+  const series = [];
+  for (let s = seriesCount - 1; s >= 0; s--) {
+    // Keys arrive descending: all but the first land in the unsorted tail, so the job must sort.
+    const keys = BigInt64Array.from({ length: points }, (_, i) => BigInt((points - i) * 7 + s));
+    const values = Float64Array.from({ length: points }, (_, i) => i / 3 + s);
+    series.push({ name: `series-${s}`, keys, values, sortedCount: 1, tombstones: [], dropped: false });
+  }
+  return { kind: 'flush', file: 'seg-1.arrow', index: 'rmi', series };
+}
+
+/** A structured clone of the job: what the worker gets (the client transfers, so detaches, the original). */
+function copyOf(job: FlushJob): FlushJob {
+  return structuredClone(job);
+}
+
+describe('segment worker client', () => {
+  it('builds in the worker exactly what the job builds on this thread, with working indexes', async () => {
+    const client = new SegmentWorkerClient();
+    try {
+      const job = flushJob(5000);
+      const local = await runSegmentJob(copyOf(job));
+      const remote = await client.run(job);
+      // Transferred, not copied: the job's arrays are detached from this thread.
+      expect(job.series[0]!.keys.length).toBe(0);
+      expect(remote).toBeDefined();
+      expect(Buffer.from(remote!.bytes).equals(Buffer.from(local!.bytes))).toBe(true);
+      expect(remote!.crc32).toBe(local!.crc32);
+      expect(remote!.points).toBe(15_000);
+      expect(remote!.series.map((s) => s.name)).toEqual(['series-0', 'series-1', 'series-2']);
+      expect(remote!.series[1]!.keys).toEqual(local!.series[1]!.keys);
+      expect(remote!.models).toEqual(local!.models);
+      expect(client.jobsOut).toBe(0);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('keeps a registry code across the thread boundary, and plain errors as errors', async () => {
+    const client = new SegmentWorkerClient();
+    try {
+      const corrupt = await codeOf(
+        client.run({
+          kind: 'compact',
+          file: 'seg-9.arrow',
+          index: 'binary',
+          inputs: [
+            {
+              kind: 'bytes',
+              bytes: new Uint8Array(64),
+              expected: { file: 'seg-1.arrow', bytes: 64, crc32: 1 },
+            },
+          ],
+        }),
+      );
+      expect(corrupt).toBe('OMENDB_ERR_SEGMENT_CORRUPT');
+      const bad = flushJob(10, 1);
+      (bad.series[0]!.values as Float64Array)[3] = Number.NaN;
+      expect(await codeOf(client.run(bad))).toMatch(/^non-registry error: Error: OmenDB invariant violated/);
+      // The worker survives a failed job.
+      expect((await client.run(flushJob(10, 1)))?.points).toBe(10);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('never has more jobs out than its bound; later jobs wait for a slot', async () => {
+    const client = new SegmentWorkerClient(undefined, 1);
+    try {
+      let most = 0;
+      const jobs = [1, 2, 3, 4].map(async () => {
+        const result = client.run(flushJob(20_000, 1));
+        most = Math.max(most, client.jobsOut);
+        return result;
+      });
+      const observe = setInterval(() => {
+        most = Math.max(most, client.jobsOut);
+      }, 1);
+      const results = await Promise.all(jobs);
+      clearInterval(observe);
+      expect(results.map((r) => r?.points)).toEqual([20_000, 20_000, 20_000, 20_000]);
+      expect(most).toBe(1);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it.each([
+    ['exits', 'exiting-segment-worker.js'],
+    ['throws', 'throwing-segment-worker.js'],
+    ['cannot start', 'no-such-segment-worker.js'],
+  ])(
+    'fails the job with OMENDB_ERR_SEGMENT_WORKER_FAILED when the worker %s, and starts a new one next time',
+    async (_what, file) => {
+      const client = new SegmentWorkerClient(fixture(file));
+      try {
+        expect(await codeOf(client.run(flushJob(10, 1)))).toBe('OMENDB_ERR_SEGMENT_WORKER_FAILED');
+        expect(client.jobsOut).toBe(0);
+        expect(await codeOf(client.run(flushJob(10, 1)))).toBe('OMENDB_ERR_SEGMENT_WORKER_FAILED');
+      } finally {
+        await client.close();
+      }
+    },
+  );
+
+  it('refuses jobs once closed', async () => {
+    const client = new SegmentWorkerClient();
+    await client.close();
+    expect(await codeOf(client.run(flushJob(10, 1)))).toBe('OMENDB_ERR_ENGINE_CLOSED');
+    expect(() => new SegmentWorkerClient(undefined, 0)).toThrow(/invariant/);
+  });
+
+  it('does not keep the process alive once idle (loaded through tsx, as bin/omendb.js runs it)', async () => {
+    const script = fileURLToPath(fixture('idle-segment-worker-process.ts'));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], {
+      timeout: 30_000,
+    });
+    expect(stdout.trim()).toBe('built 2');
+  });
+});
+
+describe('split segment jobs', () => {
+  it('runs small jobs on this thread and larger ones on the other executor', async () => {
+    const client = new SegmentWorkerClient();
+    const split = splitSegmentJobs(client, 100);
+    expect(split.executorFor(100)).toBe(inThreadSegmentJobs);
+    expect(split.executorFor(101)).toBe(client);
+    expect(inThreadSegmentJobs.executorFor(1e9)).toBe(inThreadSegmentJobs);
+    await split.close();
+    await inThreadSegmentJobs.close();
+    expect(await codeOf(client.run(flushJob(1, 1)))).toBe('OMENDB_ERR_ENGINE_CLOSED');
+  });
+});
+
+describe('segment worker (the thread side, served on a channel here)', () => {
+  it('answers jobs in arrival order, results and errors alike, moving result buffers', async () => {
+    const { port1, port2 } = new MessageChannel();
+    serveSegmentJobs(port2);
+    const replies: SegmentJobReply[] = [];
+    const done = new Promise<void>((resolve) =>
+      port1.on('message', (reply: SegmentJobReply) => {
+        replies.push(reply);
+        if (replies.length === 3) resolve();
+      }),
+    );
+    const bad = flushJob(5, 1);
+    (bad.series[0]!.values as Float64Array)[0] = Number.POSITIVE_INFINITY;
+    port1.postMessage({ id: 1, job: flushJob(50_000, 1) });
+    port1.postMessage({ id: 2, job: bad });
+    port1.postMessage({ id: 3, job: { kind: 'compact', file: 'f', index: 'rmi', inputs: [] } });
+    await done;
+    port1.close();
+    expect(replies.map((r) => r.id)).toEqual([1, 2, 3]);
+    expect(replies[0]!.ok && replies[0]!.result?.points).toBe(50_000);
+    expect(!replies[1]!.ok && replies[1]!.error.message).toMatch(/non-finite value/);
+    expect(replies[2]!.ok && replies[2]!.result).toBeUndefined();
+    expect(segmentWorkerMarker).toBe('omendbSegmentWorker');
+  });
+});
