@@ -52,7 +52,8 @@ type Lane = readonly {
  * longest lane (measured: the HTTP lane was 184 s with the soak in it, the embedded one 106 s).
  */
 function lanesFor(broken: string | undefined): Lane[] {
-  const wraps = broken === undefined ? undefined : brokenEngines[broken]?.wraps;
+  const wraps =
+    broken !== undefined && Object.hasOwn(brokenEngines, broken) ? brokenEngines[broken]?.wraps : undefined;
   if (broken !== undefined && wraps === undefined)
     throw new Error(`--broken ${broken}: one of ${Object.keys(brokenEngines).join(', ')}`);
   const swap = (spec: ReadinessRun) =>

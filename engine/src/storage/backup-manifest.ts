@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { OmenDbError } from '../errors.ts';
-import { backupBytesMax, backupFilesMax, backupHeaderBytesMax } from '../limits.ts';
+import { backupBytesMax, backupFilesMax, backupHeaderBytesMax, manifestBytesMax } from '../limits.ts';
 import { type Manifest, manifestFileName, segmentFilePattern } from './manifest.ts';
 
 /**
@@ -74,6 +74,12 @@ export function validateContent(value: unknown, what: string): BackupContent {
       throw backupCorrupt(`${what}: bad size for ${file.name}`, { file: file.name });
     if (!Number.isSafeInteger(checksum) || (checksum as number) < 0 || (checksum as number) > uint32Max)
       throw backupCorrupt(`${what}: bad crc32 for ${file.name}`, { file: file.name });
+    // Readers hold the MANIFEST in memory: a listing past its own bound is damage, refused here,
+    // before anyone reads or buffers that many bytes.
+    if (file.name === manifestFileName && (bytes as number) > manifestBytesMax)
+      throw backupCorrupt(`${what}: ${manifestFileName} is listed larger than manifestBytesMax`, {
+        file: file.name,
+      });
     seen.add(file.name);
     total += bytes as number;
   }

@@ -3,6 +3,7 @@ import { type FileSystem, fsErrorCode } from '../fs/file-system.ts';
 import { NodeFileSystem } from '../fs/node-file-system.ts';
 import { type BackupSummary, writeBackup } from './backup-writer.ts';
 import { openEngine } from './engine.ts';
+import { manifestFileName } from './manifest.ts';
 
 /**
  * `omendb backup --data DIR --out OUT`: opens the engine on DIR (taking its lock, so a running
@@ -14,9 +15,11 @@ export async function backupDirectory(
   out: string,
   fs: FileSystem = new NodeFileSystem(),
 ): Promise<BackupSummary> {
-  // openEngine creates a missing directory: a typo must not back up a new, empty database.
+  // openEngine creates what is missing: a typo, or a directory that holds no database, must not
+  // become a new, empty database (with files written into it) and a backup of nothing.
+  let names: string[];
   try {
-    await fs.list(data);
+    names = await fs.list(data);
   } catch (error) {
     const code = fsErrorCode(error);
     if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
@@ -25,6 +28,11 @@ export async function backupDirectory(
       dir: data,
     });
   }
+  if (!names.includes(manifestFileName))
+    throw new OmenDbError('OMENDB_ERR_INPUT_OPTIONS', `${data} holds no OmenDB database (no MANIFEST)`, {
+      option: 'dir',
+      dir: data,
+    });
   const engine = await openEngine({ dir: data, fs, autoMaintenance: false });
   try {
     return await engine.withCheckpointedFiles((view) => writeBackup(view, out, `data:${data}`));

@@ -11,18 +11,15 @@ import {
   backupSegmentDir,
   encodeBackupManifest,
 } from './backup-manifest.ts';
-import { encodeManifest, type Manifest, manifestFileName, writeFileAtomic } from './manifest.ts';
+import { encodeManifest, manifestFileName, writeFileAtomic } from './manifest.ts';
 import { crc32 } from 'node:zlib';
+import type { CheckpointedFiles } from './engine.ts';
 
 /**
  * What a backup reads: the engine's `withCheckpointedFiles` view (the data directory, its file
  * system, and the manifest of one checkpoint, whose segments stay on disk while the view is used).
  */
-export interface CheckpointedView {
-  readonly dir: string;
-  readonly fs: FileSystem;
-  readonly manifest: Manifest;
-}
+export type CheckpointedView = CheckpointedFiles;
 
 export interface BackupSummary {
   readonly out: string;

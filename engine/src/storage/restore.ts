@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { isOmenDbError } from '../errors.ts';
 import { type FileSystem, fsErrorCode } from '../fs/file-system.ts';
 import { NodeFileSystem } from '../fs/node-file-system.ts';
+import { backupHeaderBytesMax } from '../limits.ts';
 import { copyVerified, requireEmptyTarget, verifyFile } from './backup-files.ts';
 import {
   type BackupManifest,
@@ -23,9 +24,21 @@ export interface RestoreSummary {
   readonly points: number;
 }
 
+/** BACKUP.json, read only up to one byte past its bound: a huge file is refused, never buffered. */
+async function readBoundedFile(fs: FileSystem, path: string, max: number): Promise<Uint8Array> {
+  const handle = await fs.open(path, 'read');
+  try {
+    return await handle.read(0, Math.min(await handle.size(), max + 1));
+  } finally {
+    await handle.close();
+  }
+}
+
 async function readBackupManifest(fs: FileSystem, from: string): Promise<BackupManifest> {
   try {
-    return decodeBackupManifest(await fs.readFile(`${from}/${backupManifestName}`));
+    return decodeBackupManifest(
+      await readBoundedFile(fs, `${from}/${backupManifestName}`, backupHeaderBytesMax),
+    );
   } catch (error) {
     const code = fsErrorCode(error);
     if (code === 'ENOENT' || code === 'ENOTDIR')

@@ -14,6 +14,8 @@ import {
 export const segmentWorkerEntry = new URL('./segment-worker-bootstrap.js', import.meta.url);
 
 interface PendingJob {
+  /** The thread the job was posted to: a lost thread fails its own jobs, not its successor's. */
+  readonly worker: Worker;
   readonly resolve: (result: SegmentJobResult) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -62,7 +64,7 @@ export class SegmentWorkerClient implements SegmentJobExecutor, SegmentJobRunner
     const worker = this.startedWorker();
     const id = this.nextId++;
     const answer = new Promise<SegmentJobResult>((resolve, reject) =>
-      this.pending.set(id, { resolve, reject }),
+      this.pending.set(id, { worker, resolve, reject }),
     );
     try {
       worker.ref();
@@ -109,7 +111,11 @@ export class SegmentWorkerClient implements SegmentJobExecutor, SegmentJobRunner
     else job.reject(deserializeJobError(reply.error));
   }
 
-  /** The thread is gone or unusable: every job out fails, and the next job starts a new thread. */
+  /**
+   * The thread is gone or unusable: every job out on it fails, and the next job starts a new
+   * thread. A dead thread reports more than once ('error', then 'exit' some turns later), by which
+   * time jobs may be out on its successor: those are not its to fail.
+   */
   private lose(worker: Worker, message: string, cause: unknown): void {
     if (this.worker === worker) this.worker = undefined;
     void worker.terminate();
@@ -120,10 +126,13 @@ export class SegmentWorkerClient implements SegmentJobExecutor, SegmentJobRunner
         {},
         cause === undefined ? undefined : { cause },
       ),
+      worker,
     );
   }
 
-  private failAll(error: OmenDbError): void {
-    for (const job of this.pending.values()) job.reject(error);
+  /** Rejects the jobs out on `worker`, or every job out when none is named. */
+  private failAll(error: OmenDbError, worker?: Worker): void {
+    for (const job of this.pending.values())
+      if (worker === undefined || job.worker === worker) job.reject(error);
   }
 }

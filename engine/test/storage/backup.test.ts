@@ -165,6 +165,11 @@ describe('offline backup', () => {
     );
     await expect(stat(`${root}/nowhere`)).rejects.toThrow();
     await expect(stat(`${root}/backup`)).rejects.toThrow();
+    // A directory that holds no database is refused too, and nothing is written into it.
+    await mkdir(`${root}/home`);
+    await writeFile(`${root}/home/notes.txt`, 'x');
+    expect(await codeOf(backupDirectory(`${root}/home`, `${root}/backup`))).toBe('OMENDB_ERR_INPUT_OPTIONS');
+    expect(await readdir(`${root}/home`)).toEqual(['notes.txt']);
   });
 
   it('refuses an output that is a file or a non-empty directory, and writes into an empty one', async () => {

@@ -1,6 +1,6 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { segmentJobInThreadPointsMax } from '../../src/limits.ts';
 import { openEngine } from '../../src/storage/engine.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
@@ -154,6 +154,7 @@ describe('engine with the segment worker', () => {
   });
 
   it('by default sends a flush of more than segmentJobInThreadPointsMax points to the worker', async () => {
+    const toWorker = vi.spyOn(SegmentWorkerClient.prototype, 'run');
     const engine = await openEngine(options());
     const points = segmentJobInThreadPointsMax + 1;
     const keys = BigInt64Array.from({ length: points }, (_, i) => BigInt(points - i));
@@ -161,10 +162,14 @@ describe('engine with the segment worker', () => {
     await engine.writeColumns('big', keys, values);
     await engine.write('small', [[1, 1]]);
     await engine.checkpoint();
+    // The big flush went to the worker thread; the one-point flush below stays in-thread.
+    expect(toWorker).toHaveBeenCalledTimes(1);
     expect(engine.stats().segmentPoints).toBe(points + 1);
     expect(await engine.get('big', 1)).toBe(points - 1);
     await engine.write('small', [[2, 2]]);
     await engine.checkpoint();
+    expect(toWorker).toHaveBeenCalledTimes(1);
+    toWorker.mockRestore();
     expect(engine.stats().segments).toBe(2);
     await engine.close();
     const reopened = await openEngine(options());

@@ -126,6 +126,9 @@ describe('restore', () => {
     await expectRefused('OMENDB_ERR_BACKUP_CORRUPT');
     await unlink(path);
     await expectRefused('OMENDB_ERR_BACKUP_CORRUPT');
+    // One past the bound (the JSON padded with spaces): refused, never buffered whole.
+    await writeFile(path, original + ' '.repeat(16 * 1024 * 1024 + 1 - original.length));
+    await expectRefused('OMENDB_ERR_BACKUP_CORRUPT');
     await writeFile(path, original);
     await verifyBackup(backup, new NodeFileSystem());
   });
@@ -179,6 +182,12 @@ describe('backup manifest', () => {
       { files: [second] },
       { files: [{ ...first, bytes: -1 }] },
       { files: [{ ...first, crc32: 2 ** 32 }] },
+      // A MANIFEST listed past its bound: refused before anyone buffers that many bytes.
+      {
+        files: manifest.files.map((file) =>
+          file.name === 'MANIFEST' ? { ...file, bytes: 16 * 1024 * 1024 + 1 } : file,
+        ),
+      },
       { checkpointSeq: 'x' },
       { createdAt: 5 },
       { format: 'other' },

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -116,6 +118,22 @@ describe('segment worker client', () => {
       }
     },
   );
+
+  it("fails only the dead thread's jobs: its late exit does not fail a job on the new thread", async () => {
+    const dir = await mkdtemp(`${tmpdir()}/omendb-throw-once-`);
+    process.env.OMENDB_TEST_THROW_ONCE_MARKER = `${dir}/marker`;
+    const client = new SegmentWorkerClient(fixture('throw-once-segment-worker.js'));
+    try {
+      expect(await codeOf(client.run(flushJob(10, 1)))).toBe('OMENDB_ERR_SEGMENT_WORKER_FAILED');
+      // The first thread's 'exit' arrives some turns after its 'error', while this job is out.
+      const result = await client.run(flushJob(20_000, 1));
+      expect(result?.points).toBe(20_000);
+    } finally {
+      await client.close();
+      delete process.env.OMENDB_TEST_THROW_ONCE_MARKER;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   it('refuses jobs once closed', async () => {
     const client = new SegmentWorkerClient();

@@ -69,7 +69,9 @@ export function selectAdapter(engine: string, env: NodeJS.ProcessEnv): AdapterFa
       return () => new ModelAdapter();
   }
   if (engine.startsWith(brokenEnginePrefix)) {
-    const broken = brokenEngines[engine.slice(brokenEnginePrefix.length)];
+    const name = engine.slice(brokenEnginePrefix.length);
+    // Own keys only: `broken:constructor` is a usage error, not Object.prototype's constructor.
+    const broken = Object.hasOwn(brokenEngines, name) ? brokenEngines[name] : undefined;
     if (broken !== undefined) return () => broken.build(env);
   }
   if (/^https?:\/\//i.test(engine)) {

@@ -8,6 +8,7 @@ import {
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream';
 import type { EngineAdapter, HttpEndpoint } from '../adapter.ts';
 import { grantEverythingUpstreamSocketsMax } from '../limits.ts';
 import { ForwardingAdapter } from './forwarding-adapter.ts';
@@ -77,11 +78,19 @@ export class GrantEverything extends ForwardingAdapter {
       { method: request.method, headers, agent: this.agent ?? undefined, ca: upstream.ca },
       (answer) => {
         response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
+        // An answer cut off upstream (a killed server) is cut off here too, as the honest server's
+        // would be: pipeline destroys the response instead of ending it as if it were whole.
+        pipeline(answer, response, (error) => {
+          if (error) response.destroy();
+        });
       },
     );
     const fail = () => {
-      if (!response.headersSent) response.writeHead(502);
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      response.writeHead(502);
       response.end();
     };
     outgoing.on('error', fail);

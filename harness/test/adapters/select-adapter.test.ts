@@ -70,6 +70,7 @@ describe('selectAdapter', () => {
 
   it('refuses an unknown engine as a usage error', () => {
     expect(usageCode(() => selectAdapter('broken:nothing', {}))).toBe('OMENDB_ERR_HARNESS_USAGE');
+    expect(usageCode(() => selectAdapter('broken:constructor', {}))).toBe('OMENDB_ERR_HARNESS_USAGE');
     expect(usageCode(() => selectAdapter('postgres', {}))).toBe('OMENDB_ERR_HARNESS_USAGE');
     expect(usageCode(() => selectAdapter('ftp://127.0.0.1', {}))).toBe('OMENDB_ERR_HARNESS_USAGE');
   });
