@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { type ErrorCode, OmenDbError } from '../errors.ts';
-import { type FileSystem, fsErrorCode } from '../fs/file-system.ts';
+import { type FileHandle, type FileSystem, fsErrorCode } from '../fs/file-system.ts';
 import { backupCopyChunkBytes } from '../limits.ts';
 import { type BackupFile, backupCorrupt } from './backup-manifest.ts';
 
@@ -23,19 +23,40 @@ export async function requireEmptyTarget(fs: FileSystem, dir: string, code: Erro
   if (names.length > 0) throw new OmenDbError(code, `${dir} is not empty`, { dir, entries: names.length });
 }
 
-/** Size and CRC32 of a file, read in chunks of backupCopyChunkBytes. */
+/** One chunk of a file, with the file's size and CRC32 up to and including it. */
+export interface ChecksummedChunk {
+  readonly chunk: Uint8Array;
+  readonly position: number;
+  readonly crc32: number;
+}
+
+/**
+ * The bytes of an open file in chunks of backupCopyChunkBytes, with the running size and CRC32:
+ * what checksumming, copying and streaming a backup file all read. Reads at most `limit` bytes.
+ */
+export async function* checksummedChunks(
+  handle: FileHandle,
+  limit = Number.POSITIVE_INFINITY,
+): AsyncGenerator<ChecksummedChunk> {
+  let position = 0;
+  let checksum = 0;
+  while (position < limit) {
+    const chunk = await handle.read(position, Math.min(backupCopyChunkBytes, limit - position));
+    if (chunk.length === 0) return;
+    checksum = crc32(chunk, checksum);
+    position += chunk.length;
+    yield { chunk, position, crc32: checksum };
+  }
+}
+
+/** Size and CRC32 of a file. */
 export async function fileChecksum(fs: FileSystem, path: string): Promise<{ bytes: number; crc32: number }> {
   const handle = await fs.open(path, 'read');
   try {
-    let position = 0;
-    let checksum = 0;
-    for (;;) {
-      const chunk = await handle.read(position, backupCopyChunkBytes);
-      if (chunk.length === 0) break;
-      checksum = crc32(chunk, checksum);
-      position += chunk.length;
-    }
-    return { bytes: position, crc32: checksum };
+    let sum = { bytes: 0, crc32: 0 };
+    for await (const { position, crc32: checksum } of checksummedChunks(handle))
+      sum = { bytes: position, crc32: checksum };
+    return sum;
   } finally {
     await handle.close();
   }
@@ -73,12 +94,10 @@ export async function copyVerified(
     try {
       let position = 0;
       let checksum = 0;
-      for (;;) {
-        const chunk = await source.read(position, backupCopyChunkBytes);
-        if (chunk.length === 0) break;
-        checksum = crc32(chunk, checksum);
-        await target.write(position, chunk);
-        position += chunk.length;
+      for await (const read of checksummedChunks(source)) {
+        await target.write(position, read.chunk);
+        position = read.position;
+        checksum = read.crc32;
         if (position > file.bytes) break;
       }
       if (position !== file.bytes || checksum !== file.crc32)

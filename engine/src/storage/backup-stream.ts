@@ -1,5 +1,4 @@
-import { crc32 } from 'node:zlib';
-import { backupCopyChunkBytes } from '../limits.ts';
+import { checksummedChunks } from './backup-files.ts';
 import {
   type BackupContent,
   backupCorrupt,
@@ -42,15 +41,13 @@ export function backupStream(view: CheckpointedView): BackupStream {
       try {
         let position = 0;
         let checksum = 0;
-        while (position < file.bytes) {
-          const chunk = await handle.read(position, Math.min(backupCopyChunkBytes, file.bytes - position));
-          if (chunk.length === 0) break;
-          checksum = crc32(chunk, checksum);
-          position += chunk.length;
+        for await (const read of checksummedChunks(handle, file.bytes)) {
+          position = read.position;
+          checksum = read.crc32;
           // Held back until the whole file is checked would cost its size in memory: the client
           // checks the checksum too and drops a file whose stream stops early.
           if (position === file.bytes && checksum !== file.crc32) break;
-          yield chunk;
+          yield read.chunk;
         }
         if (position !== file.bytes || checksum !== file.crc32)
           throw backupCorrupt(`segment ${file.name} no longer matches its manifest record`, {

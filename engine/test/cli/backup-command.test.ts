@@ -1,7 +1,6 @@
 import { mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { openEngine } from '../../src/storage/engine.ts';
@@ -22,6 +21,7 @@ import {
   startServe,
   stderrCode,
 } from './cli-process.ts';
+import { makeCertificate } from '../server/tls-test-support.ts';
 
 /**
  * `omendb backup` and `omendb restore` end to end: a real `omendb serve` in a child process taking
@@ -236,18 +236,9 @@ describe('omendb backup --data (offline) and omendb restore refusals', () => {
 
 describe('omendb backup --url over https', () => {
   it('verifies the server with OMENDB_CA, and refuses it without', async () => {
-    const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
-      keyType: 'ec',
-      curve: 'P-256',
-      algorithm: 'sha256',
-      extensions: [
-        { name: 'basicConstraints', cA: false },
-        { name: 'extKeyUsage', serverAuth: true },
-        { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-      ],
-    });
+    const pems = await makeCertificate('127.0.0.1');
     await writeFile(`${root}/cert.pem`, pems.cert);
-    await writeFile(`${root}/key.pem`, pems.private, { mode: 0o600 });
+    await writeFile(`${root}/key.pem`, pems.key, { mode: 0o600 });
     const tls = await startServe(
       [
         '--data',

@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { connect, type ConnectionOptions } from 'node:tls';
-import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRaw } from '../../src/testing/raw-http.ts';
 import { createServerFixture, type ServerFixture } from './server-fixture.ts';
+import { makeCertificate } from './tls-test-support.ts';
 
 /**
  * The HTTPS listener speaks TLS 1.2 and 1.3 only, and in TLS 1.2 only ECDHE key exchange with an
@@ -23,20 +23,10 @@ let port: number;
 
 beforeAll(async () => {
   tlsDir = await mkdtemp(`${tmpdir()}/omendb-tls-`);
-  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
-    keyType: 'rsa',
-    keySize: 2048,
-    algorithm: 'sha256',
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-    ],
-  });
+  const pems = await makeCertificate('127.0.0.1');
   cert = pems.cert;
   await writeFile(`${tlsDir}/cert.pem`, pems.cert);
-  await writeFile(`${tlsDir}/key.pem`, pems.private, { mode: 0o600 });
+  await writeFile(`${tlsDir}/key.pem`, pems.key, { mode: 0o600 });
   fixture = await createServerFixture({
     config: { tlsCert: `${tlsDir}/cert.pem`, tlsKey: `${tlsDir}/key.pem`, ...timeouts },
   });

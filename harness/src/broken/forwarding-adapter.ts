@@ -42,33 +42,48 @@ export abstract class ForwardingAdapter extends EngineAdapter {
     return { ...description, adapter: `${this.wrapperName}(${description.adapter})` };
   }
 
-  protected _write(series: string, points: readonly Point[]): Promise<void> {
+  /**
+   * Runs before every data operation (write, get, range, aggregate, deleteRange): where a wrapper
+   * that adds a cost to each operation (a leak, a slowdown) puts it, instead of overriding all five.
+   */
+  protected beforeDataOperation(): void | Promise<void> {}
+
+  protected async _write(series: string, points: readonly Point[]): Promise<void> {
+    await this.beforeDataOperation();
     return this.inner.write(series, points);
   }
 
-  protected _get(series: string, key: bigint): Promise<number | undefined> {
+  protected async _get(series: string, key: bigint): Promise<number | undefined> {
+    await this.beforeDataOperation();
     return this.inner.get(series, key);
   }
 
-  protected _range(
+  protected async _range(
     series: string,
     from: bigint | undefined,
     to: bigint | undefined,
     options: RangeOptions,
   ): Promise<RangePage> {
+    await this.beforeDataOperation();
     return this.inner.range(series, from, to, options);
   }
 
-  protected override _aggregate(
+  protected override async _aggregate(
     series: string,
     from: bigint | undefined,
     to: bigint | undefined,
     query: AggregateQuery,
   ): Promise<AggregateResult> {
+    await this.beforeDataOperation();
     return this.inner.aggregate(series, from, to, query);
   }
 
-  protected _deleteRange(series: string, from: bigint | undefined, to: bigint | undefined): Promise<void> {
+  protected async _deleteRange(
+    series: string,
+    from: bigint | undefined,
+    to: bigint | undefined,
+  ): Promise<void> {
+    await this.beforeDataOperation();
     return this.inner.deleteRange(series, from, to);
   }
 

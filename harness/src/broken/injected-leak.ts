@@ -1,5 +1,4 @@
-import type { AggregateResult } from '@omendb/engine';
-import type { AggregateQuery, EngineAdapter, Point, RangeOptions, RangePage } from '../adapter.ts';
+import type { EngineAdapter } from '../adapter.ts';
 import { ForwardingAdapter } from './forwarding-adapter.ts';
 
 /** By default each operation retains 4 KB (512 float64s) on the JS heap. */
@@ -29,47 +28,9 @@ export class InjectedLeak extends ForwardingAdapter {
     return this.retained.length * this.doublesPerOp * 8;
   }
 
-  private leak(): void {
+  /** Every data operation retains its share. */
+  protected override beforeDataOperation(): void {
     // 0.5 is not a small integer: the array holds unboxed doubles, 8 bytes each.
     this.retained.push(new Array<number>(this.doublesPerOp).fill(0.5));
-  }
-
-  protected override _write(series: string, points: readonly Point[]): Promise<void> {
-    this.leak();
-    return this.inner.write(series, points);
-  }
-
-  protected override _get(series: string, key: bigint): Promise<number | undefined> {
-    this.leak();
-    return this.inner.get(series, key);
-  }
-
-  protected override _range(
-    series: string,
-    from: bigint | undefined,
-    to: bigint | undefined,
-    options: RangeOptions,
-  ): Promise<RangePage> {
-    this.leak();
-    return this.inner.range(series, from, to, options);
-  }
-
-  protected override _aggregate(
-    series: string,
-    from: bigint | undefined,
-    to: bigint | undefined,
-    query: AggregateQuery,
-  ): Promise<AggregateResult> {
-    this.leak();
-    return this.inner.aggregate(series, from, to, query);
-  }
-
-  protected override _deleteRange(
-    series: string,
-    from: bigint | undefined,
-    to: bigint | undefined,
-  ): Promise<void> {
-    this.leak();
-    return this.inner.deleteRange(series, from, to);
   }
 }

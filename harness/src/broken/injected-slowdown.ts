@@ -1,5 +1,4 @@
-import type { AggregateResult } from '@omendb/engine';
-import type { AggregateQuery, EngineAdapter, Point, RangeOptions, RangePage } from '../adapter.ts';
+import type { EngineAdapter } from '../adapter.ts';
 import type { Clock } from '../runner/scenario.ts';
 import { ForwardingAdapter } from './forwarding-adapter.ts';
 
@@ -38,47 +37,9 @@ export class InjectedSlowdown extends ForwardingAdapter {
     this.openedAt = this.clock.now();
   }
 
-  private async slow(): Promise<void> {
+  /** Every data operation waits the delay its time in the run has reached. */
+  protected override async beforeDataOperation(): Promise<void> {
     const delay = this.currentDelayMs();
     if (delay > 0) await this.clock.sleep(delay);
-  }
-
-  protected override async _write(series: string, points: readonly Point[]): Promise<void> {
-    await this.slow();
-    return this.inner.write(series, points);
-  }
-
-  protected override async _get(series: string, key: bigint): Promise<number | undefined> {
-    await this.slow();
-    return this.inner.get(series, key);
-  }
-
-  protected override async _range(
-    series: string,
-    from: bigint | undefined,
-    to: bigint | undefined,
-    options: RangeOptions,
-  ): Promise<RangePage> {
-    await this.slow();
-    return this.inner.range(series, from, to, options);
-  }
-
-  protected override async _aggregate(
-    series: string,
-    from: bigint | undefined,
-    to: bigint | undefined,
-    query: AggregateQuery,
-  ): Promise<AggregateResult> {
-    await this.slow();
-    return this.inner.aggregate(series, from, to, query);
-  }
-
-  protected override async _deleteRange(
-    series: string,
-    from: bigint | undefined,
-    to: bigint | undefined,
-  ): Promise<void> {
-    await this.slow();
-    return this.inner.deleteRange(series, from, to);
   }
 }

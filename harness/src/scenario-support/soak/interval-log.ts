@@ -5,6 +5,7 @@ import { soakIntervalFileBytesMax } from '../../limits.ts';
 import type { ParamValue } from '../../runner/scenario.ts';
 import type { ProbeWhere } from '../resource-probe.ts';
 import type { LatencyPercentiles } from './latency-histogram.ts';
+import type { OpenLoopSummary } from './open-loop.ts';
 import type { SoakOpKind } from './soak-workload.ts';
 
 /**
@@ -60,17 +61,10 @@ export interface SoakIntervalLine {
   readonly dataBytes: number | null;
 }
 
-export interface SoakEndLine {
+/** The open loop's summary as the run ended, with the run's duration and whether it was verified. */
+export interface SoakEndLine extends OpenLoopSummary {
   readonly type: 'end';
   readonly durationRunMs: number;
-  readonly planned: number;
-  readonly sent: number;
-  readonly completed: number;
-  readonly drained: number;
-  readonly abandoned: number;
-  readonly drainMs: number;
-  readonly intervals: number;
-  readonly backlogMax: number;
   readonly verified: boolean;
 }
 
