@@ -305,8 +305,8 @@ export class Engine {
    * take every segment for an orphan and delete the data. Refuse, and leave the files as they are.
    */
   private async refuseSegmentsWithoutManifest(): Promise<void> {
-    // openEngine made the directory before recovery: it exists.
-    const sealed = (await this.fs.list(this.segmentDir)).filter((name) => segmentFilePattern.test(name));
+    const names = (await this.fs.exists(this.segmentDir)) ? await this.fs.list(this.segmentDir) : [];
+    const sealed = names.filter((name) => segmentFilePattern.test(name));
     if (sealed.length > 0)
       throw new OmenDbError(
         'OMENDB_ERR_MANIFEST_CORRUPT',

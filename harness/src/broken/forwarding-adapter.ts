@@ -48,43 +48,44 @@ export abstract class ForwardingAdapter extends EngineAdapter {
    */
   protected beforeDataOperation(): void | Promise<void> {}
 
-  protected async _write(series: string, points: readonly Point[]): Promise<void> {
-    await this.beforeDataOperation();
-    return this.inner.write(series, points);
+  /**
+   * `operation` after the hook. A hook that returns nothing runs the operation in the same turn,
+   * as a plain forward would: an extra await would move every forwarded call by a microtask and
+   * change how operations interleave with a simulated crash.
+   */
+  private afterHook<T>(operation: () => Promise<T>): Promise<T> {
+    const before = this.beforeDataOperation();
+    return before === undefined ? operation() : before.then(operation);
   }
 
-  protected async _get(series: string, key: bigint): Promise<number | undefined> {
-    await this.beforeDataOperation();
-    return this.inner.get(series, key);
+  protected _write(series: string, points: readonly Point[]): Promise<void> {
+    return this.afterHook(() => this.inner.write(series, points));
   }
 
-  protected async _range(
+  protected _get(series: string, key: bigint): Promise<number | undefined> {
+    return this.afterHook(() => this.inner.get(series, key));
+  }
+
+  protected _range(
     series: string,
     from: bigint | undefined,
     to: bigint | undefined,
     options: RangeOptions,
   ): Promise<RangePage> {
-    await this.beforeDataOperation();
-    return this.inner.range(series, from, to, options);
+    return this.afterHook(() => this.inner.range(series, from, to, options));
   }
 
-  protected override async _aggregate(
+  protected override _aggregate(
     series: string,
     from: bigint | undefined,
     to: bigint | undefined,
     query: AggregateQuery,
   ): Promise<AggregateResult> {
-    await this.beforeDataOperation();
-    return this.inner.aggregate(series, from, to, query);
+    return this.afterHook(() => this.inner.aggregate(series, from, to, query));
   }
 
-  protected async _deleteRange(
-    series: string,
-    from: bigint | undefined,
-    to: bigint | undefined,
-  ): Promise<void> {
-    await this.beforeDataOperation();
-    return this.inner.deleteRange(series, from, to);
+  protected _deleteRange(series: string, from: bigint | undefined, to: bigint | undefined): Promise<void> {
+    return this.afterHook(() => this.inner.deleteRange(series, from, to));
   }
 
   protected _listSeries(): Promise<string[]> {
