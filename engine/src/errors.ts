@@ -269,7 +269,7 @@ export const errorRegistry = {
   OMENDB_ERR_BACKUP_UNAVAILABLE: {
     status: 503,
     description:
-      'omendb backup --url could not reach the server or got an answer that is not a backup stream (the connection failed, or an unexpected status).',
+      'omendb backup --url could not reach the server, got an answer that is not a backup stream (the connection failed, or an unexpected status), or the server sent nothing for backupClientIdleMsMax (a backup cut off that way is incomplete, not damaged).',
   },
   // Flushes and compactions off the event loop (issue 12, item 1: the segment worker).
   OMENDB_ERR_SEGMENT_WORKER_FAILED: {

@@ -67,22 +67,41 @@ async function answerError(response: IncomingMessage): Promise<OmenDbError> {
   return unavailable(`the server answered ${response.statusCode}, not a backup stream`);
 }
 
-/** The response body's chunks; a connection cut short is a damaged backup, not a crash. */
-async function* bodyChunks(response: IncomingMessage): AsyncGenerator<Uint8Array> {
+/**
+ * The response body's chunks; a connection cut short is a damaged backup, not a crash. A server
+ * that stops sending (the idle timeout) is unavailable, as it is before it answers: the backup is
+ * not damaged, the server is gone or stuck.
+ */
+async function* bodyChunks(
+  response: IncomingMessage,
+  idled: () => OmenDbError | undefined,
+): AsyncGenerator<Uint8Array> {
   try {
     for await (const chunk of response) yield chunk as Uint8Array;
   } catch (error) {
+    // The response fails with a plain "aborted" (or just ends) when the request is destroyed: ask why.
+    const idle = idled();
+    if (idle !== undefined) throw idle;
     throw backupCorrupt('the backup stream was cut short (the connection failed)', { cause: String(error) });
   }
-  if (!response.complete) throw backupCorrupt('the backup stream was cut short');
+  if (!response.complete) throw idled() ?? backupCorrupt('the backup stream was cut short');
 }
 
-/** Sends the request; resolves with the backup stream's chunks once the server answered 200. */
-export async function requestBackup(url: URL, env: NodeJS.ProcessEnv): Promise<AsyncIterable<Uint8Array>> {
+/**
+ * Sends the request; resolves with the backup stream's chunks once the server answered 200. The
+ * idle timeout spans the whole exchange: the wait for the server's checkpoint (and any compaction
+ * it lets finish first) before it answers, and every pause in the stream after.
+ */
+export async function requestBackup(
+  url: URL,
+  env: NodeJS.ProcessEnv,
+  idleMs: number = backupClientIdleMsMax,
+): Promise<AsyncIterable<Uint8Array>> {
   const authorization = authorizationFromEnv(env);
   const ca =
     url.protocol === 'https:' && env.OMENDB_CA !== undefined ? readFileSync(env.OMENDB_CA) : undefined;
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  let idle: OmenDbError | undefined;
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
     const request = send(
       url,
@@ -93,9 +112,10 @@ export async function requestBackup(url: URL, env: NodeJS.ProcessEnv): Promise<A
       },
       resolve,
     );
-    request.setTimeout(backupClientIdleMsMax, () =>
-      request.destroy(unavailable(`no answer for ${backupClientIdleMsMax} ms`)),
-    );
+    request.setTimeout(idleMs, () => {
+      idle = unavailable(`nothing from the server for ${idleMs} ms`);
+      request.destroy(idle);
+    });
     request.on('error', (error) =>
       reject(
         error instanceof OmenDbError
@@ -112,5 +132,5 @@ export async function requestBackup(url: URL, env: NodeJS.ProcessEnv): Promise<A
       `the server answered ${response.headers['content-type'] ?? 'no content type'}, not a backup stream`,
     );
   }
-  return bodyChunks(response);
+  return bodyChunks(response, () => idle);
 }

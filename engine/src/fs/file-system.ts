@@ -36,6 +36,12 @@ export interface FileSystem {
   /** Hard link: creates `to` (fails with EEXIST if it exists). Durable only after syncDir. */
   link(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
+  /**
+   * Removes a directory and everything in it; nothing if it is missing. Only for a directory the
+   * caller made under a name nobody else uses (restore's temporary copy): it is not durable and
+   * not ordered with other changes.
+   */
+  removeTree(dir: string): Promise<void>;
   /** Names (not paths) of the entries in a directory, sorted. Throws ENOENT when missing. */
   list(dir: string): Promise<string[]>;
   /** Creates the directory and its parents; no error if it exists. */

@@ -9,6 +9,7 @@ import {
   rename,
   link,
   unlink,
+  rm,
   access,
 } from 'node:fs/promises';
 import { type FileHandle, type FileSystem, fsErrorCode, type OpenMode } from './file-system.ts';
@@ -112,6 +113,10 @@ export class NodeFileSystem implements FileSystem {
 
   unlink(path: string): Promise<void> {
     return unlink(path);
+  }
+
+  removeTree(dir: string): Promise<void> {
+    return rm(dir, { recursive: true, force: true });
   }
 
   async list(dir: string): Promise<string[]> {

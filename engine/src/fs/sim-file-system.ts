@@ -490,6 +490,14 @@ export class SimFileSystem implements FileSystem {
     this.recordChange({ kind: 'remove', path }, [posix.dirname(path)]);
   }
 
+  /**
+   * Directories are durable at mkdir and never removed here (renaming one is not modelled either),
+   * so removing one is refused rather than half modelled.
+   */
+  async removeTree(rawDir: string): Promise<void> {
+    throw fsError('ENOTSUP', 'rm (of a directory)', normalize(rawDir));
+  }
+
   async list(rawDir: string): Promise<string[]> {
     const dir = normalize(rawDir);
     this.gate.step('list', dir);

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import { isOmenDbError } from '../errors.ts';
 import { type FileSystem, fsErrorCode } from '../fs/file-system.ts';
 import { NodeFileSystem } from '../fs/node-file-system.ts';
@@ -111,7 +110,7 @@ export async function restoreBackup(
     await fs.syncDir(parent);
   } catch (error) {
     // The temp directory is ours alone (a random name): remove it whatever it holds.
-    await rm(temp, { recursive: true, force: true });
+    await fs.removeTree(temp);
     throw error;
   }
   return {

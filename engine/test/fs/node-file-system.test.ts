@@ -32,6 +32,16 @@ async function put(path: string, content: string): Promise<void> {
 }
 
 describe('NodeFileSystem', () => {
+  it('removeTree removes a directory with files and subdirectories, and a missing one is nothing', async () => {
+    await fs.mkdir(`${root}/tree/sub`);
+    await put(`${root}/tree/a`, 'a');
+    await put(`${root}/tree/sub/b`, 'b');
+    await fs.removeTree(`${root}/tree`);
+    expect(await fs.exists(`${root}/tree`)).toBe(false);
+    await fs.removeTree(`${root}/tree`);
+    expect(await fs.list(root)).toEqual([]);
+  });
+
   it('refuses negative or fractional positions with EINVAL instead of using the file offset', async () => {
     const handle = await fs.open(`${root}/f`, 'create-exclusive');
     await expect(handle.write(-1, bytes('x'))).rejects.toMatchObject({ code: 'EINVAL' });

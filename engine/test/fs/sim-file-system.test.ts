@@ -198,6 +198,13 @@ describe('SimFileSystem: namespace', () => {
     await expect(fs.realpath('/db/missing')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('refuses removeTree with ENOTSUP: directories are never removed in the simulation', async () => {
+    const fs = await fresh();
+    await put(fs, '/db/f', 'x');
+    await expect(fs.removeTree('/db')).rejects.toMatchObject({ code: 'ENOTSUP' });
+    expect(await fs.list('/db')).toEqual(['f']);
+  });
+
   it('normalizes paths', async () => {
     const fs = await fresh();
     await put(fs, '/db//./f', 'x');

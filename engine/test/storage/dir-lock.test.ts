@@ -185,6 +185,9 @@ class HookedFileSystem implements FileSystem {
   realpath(path: string): Promise<string> {
     return this.inner.realpath(path);
   }
+  removeTree(dir: string): Promise<void> {
+    return this.inner.removeTree(dir);
+  }
 }
 
 /** Writes that take a while (a slow disk, a busy thread pool), to widen any create-to-write window. */
