@@ -51,6 +51,9 @@ export interface SoakIntervalLine {
   readonly errorsByCode: Readonly<Record<string, number>>;
   readonly readMismatches: number;
   readonly opsByKind: Readonly<Partial<Record<SoakOpKind, number>>>;
+  /** Absent in logs written before the soak kept latencies per kind. */
+  readonly latencyMsByKind?: Readonly<Partial<Record<SoakOpKind, LatencyPercentiles>>>;
+  readonly histogramByKind?: Readonly<Partial<Record<SoakOpKind, string>>>;
   readonly rssBytes: number | null;
   readonly peakRssBytes: number | null;
   readonly heapUsedBytes: number | null;

@@ -26,6 +26,12 @@ export interface IntervalFigures {
   readonly errorsByCode: Record<string, number>;
   readonly readMismatches: number;
   readonly opsByKind: Partial<Record<SoakOpKind, number>>;
+  /**
+   * The same latencies, per operation kind: a write's p99 and a point read's p99 are different
+   * promises (a read must not wait behind a flush), and one mixed p99 would hide either.
+   */
+  readonly latencyMsByKind: Partial<Record<SoakOpKind, LatencyPercentiles>>;
+  readonly histogramByKind: Partial<Record<SoakOpKind, string>>;
 }
 
 export class IntervalStats {
@@ -34,9 +40,12 @@ export class IntervalStats {
   private errorsByCode = new Map<string, number>();
   private readMismatches = 0;
   private opsByKind = new Map<SoakOpKind, number>();
+  /** One histogram per kind seen (at most the five kinds), reset with the interval. */
+  private readonly histogramByKind = new Map<SoakOpKind, Histogram>();
 
   record(result: SoakOpResult, latencyMs: number): void {
     recordLatency(this.histogram, latencyMs);
+    recordLatency(this.kindHistogram(result.kind), latencyMs);
     this.opsByKind.set(result.kind, (this.opsByKind.get(result.kind) ?? 0) + 1);
     if (result.mismatch) this.readMismatches++;
     if (result.code !== undefined) {
@@ -49,7 +58,17 @@ export class IntervalStats {
     }
   }
 
+  private kindHistogram(kind: SoakOpKind): Histogram {
+    let histogram = this.histogramByKind.get(kind);
+    if (histogram === undefined) {
+      histogram = newLatencyHistogram();
+      this.histogramByKind.set(kind, histogram);
+    }
+    return histogram;
+  }
+
   take(): IntervalFigures {
+    const kinds = [...this.histogramByKind].filter(([, histogram]) => histogram.totalCount > 0);
     const figures: IntervalFigures = {
       latencyMs: percentilesOf(this.histogram),
       histogram: encodeHistogram(this.histogram),
@@ -57,8 +76,13 @@ export class IntervalStats {
       errorsByCode: Object.fromEntries(this.errorsByCode),
       readMismatches: this.readMismatches,
       opsByKind: Object.fromEntries(this.opsByKind),
+      latencyMsByKind: Object.fromEntries(kinds.map(([kind, histogram]) => [kind, percentilesOf(histogram)])),
+      histogramByKind: Object.fromEntries(
+        kinds.map(([kind, histogram]) => [kind, encodeHistogram(histogram)]),
+      ),
     };
     this.histogram.reset();
+    for (const histogram of this.histogramByKind.values()) histogram.reset();
     this.errors = 0;
     this.errorsByCode = new Map();
     this.readMismatches = 0;

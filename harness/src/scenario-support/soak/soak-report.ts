@@ -86,12 +86,13 @@ export function formatSoakReport(report: SoakReport): string {
     `duration asked ${asked}, covered ${formatDuration(f.durationRunMs)} in ${f.intervals} intervals (${f.postWarmupIntervals} after a warm-up of ${formatDuration(report.thresholds.warmupMs)})${report.tornLines > 0 ? `, ${report.tornLines} torn line skipped` : ''}`,
     `operations: ${f.opsIntended} intended, ${f.opsSent} sent, ${f.opsCompleted} completed; achieved ${f.achievedRate.toFixed(1)}/s (share ${fixed(f.achievedRateShare, 4)}), backlog max ${f.backlogMax}`,
     `latency ms (from intended send time): p50 ${f.latencyMs.p50} p95 ${f.latencyMs.p95} p99 ${f.latencyMs.p99} p99.9 ${f.latencyMs.p999} max ${f.latencyMs.max}`,
+    `p99 ms by kind: ${byKindText(f.latencyMsByKind)}`,
     `leak: ${leakText('rss', f.leak.rss)}; ${leakText('heap', f.leak.heap)}${f.leak.heapAfterGc ? ' after GC' : ' (not after GC)'}`,
     f.drift === null
       ? 'drift: no evidence'
       : `drift: early p99 ${f.drift.earlyP99Ms} ms, late p99 ${f.drift.lateP99Ms} ms, ratio ${f.drift.ratio} (windows of ${f.drift.windowIntervals} interval${f.drift.windowIntervals === 1 ? '' : 's'})`,
     `errors: ${f.errors} (rate ${fixed(f.errorRate, 6)}) ${JSON.stringify(f.errorsByCode)}; read mismatches ${f.readMismatches}`,
-    `resources: peak RSS ${megabytes(f.peakRssBytes)}, last RSS ${megabytes(f.lastRssBytes)}, last heap ${megabytes(f.lastHeapUsedBytes)}, event-loop p99 max ${fixed(f.eventLoopDelayP99MsMax, 1)} ms, open fds max ${f.openFdsMax ?? 'n/a'}, WAL ${megabytes(f.walBytesLast)}, data ${megabytes(f.dataBytesLast)}`,
+    `resources: peak RSS ${megabytes(f.peakRssBytes)}, last RSS ${megabytes(f.lastRssBytes)}, last heap ${megabytes(f.lastHeapUsedBytes)}, event-loop p99 median ${fixed(f.eventLoopDelayP99MsMedian, 1)} ms, max ${fixed(f.eventLoopDelayP99MsMax, 1)} ms, open fds max ${f.openFdsMax ?? 'n/a'}, WAL ${megabytes(f.walBytesLast)}, data ${megabytes(f.dataBytesLast)}`,
     '',
     verdictTable(report.checks),
     '',
@@ -109,4 +110,9 @@ function verdictTable(checks: readonly Check[]): string {
   return rows
     .map((r) => r.map((cell, col) => (col < 3 ? cell.padEnd(widths[col] as number) : cell)).join('  '))
     .join('\n');
+}
+
+function byKindText(byKind: SoakFigures['latencyMsByKind']): string {
+  const parts = Object.entries(byKind).map(([kind, latency]) => `${kind} ${latency.p99}`);
+  return parts.length === 0 ? 'no evidence' : parts.join(', ');
 }

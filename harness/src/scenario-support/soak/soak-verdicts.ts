@@ -6,6 +6,7 @@ import type { SoakIntervalLine, SoakLog } from './interval-log.ts';
 import { type LatencyPercentiles, mergeEncoded, percentilesOf } from './latency-histogram.ts';
 import { leastSquares } from './least-squares.ts';
 import type { SoakThresholds } from './soak-params.ts';
+import { type SoakOpKind, soakOpKinds } from './soak-workload.ts';
 
 /**
  * The soak's verdicts: one pure function of the interval lines (and the final verification when
@@ -56,6 +57,8 @@ export interface SoakFigures {
   readonly errorsByCode: Record<string, number>;
   readonly readMismatches: number;
   readonly latencyMs: LatencyPercentiles;
+  /** Per operation kind, over the whole run (kinds that never ran are absent). */
+  readonly latencyMsByKind: Partial<Record<SoakOpKind, LatencyPercentiles>>;
   readonly leak: {
     readonly rss: LeakFigure | null;
     readonly heap: LeakFigure | null;
@@ -68,6 +71,8 @@ export interface SoakFigures {
   readonly lastRssBytes: number | null;
   readonly lastHeapUsedBytes: number | null;
   readonly eventLoopDelayP99MsMax: number | null;
+  /** The median over the post-warm-up intervals of each interval's event-loop delay p99. */
+  readonly eventLoopDelayP99MsMedian: number | null;
   readonly openFdsMax: number | null;
   readonly walBytesLast: number | null;
   readonly dataBytesLast: number | null;
@@ -111,6 +116,7 @@ export function soakVerdicts(
     errorsByCode: totals.errorsByCode,
     readMismatches: totals.readMismatches,
     latencyMs: percentilesOf(mergeEncoded(intervals.map((i) => i.histogram))),
+    latencyMsByKind: latencyByKind(intervals),
     leak: { rss, heap, heapAfterGc: post.length > 0 && post.every((i) => i.heapAfterGc === true) },
     disk,
     drift,
@@ -118,6 +124,7 @@ export function soakVerdicts(
     lastRssBytes: intervals.at(-1)?.rssBytes ?? null,
     lastHeapUsedBytes: intervals.at(-1)?.heapUsedBytes ?? null,
     eventLoopDelayP99MsMax: maxOf(intervals.map((i) => i.eventLoopDelayP99Ms)),
+    eventLoopDelayP99MsMedian: medianOf(post.map((i) => i.eventLoopDelayP99Ms)),
     openFdsMax: maxOf(intervals.map((i) => i.openFds)),
     walBytesLast: intervals.at(-1)?.walBytes ?? null,
     dataBytesLast: intervals.at(-1)?.dataBytes ?? null,
@@ -288,4 +295,22 @@ function sum(intervals: readonly SoakIntervalLine[]): Totals {
       totals.errorsByCode[code] = (totals.errorsByCode[code] ?? 0) + count;
   }
   return totals;
+}
+
+function latencyByKind(
+  intervals: readonly SoakIntervalLine[],
+): Partial<Record<SoakOpKind, LatencyPercentiles>> {
+  const byKind: Partial<Record<SoakOpKind, LatencyPercentiles>> = {};
+  for (const kind of soakOpKinds) {
+    const encoded = intervals.flatMap((i) => i.histogramByKind?.[kind] ?? []);
+    if (encoded.length > 0) byKind[kind] = percentilesOf(mergeEncoded(encoded));
+  }
+  return byKind;
+}
+
+function medianOf(values: readonly (number | null)[]): number | null {
+  const known = values.filter((value): value is number => value !== null).sort((a, b) => a - b);
+  if (known.length === 0) return null;
+  const middle = known.length >> 1;
+  return known.length % 2 === 1 ? known[middle]! : (known[middle - 1]! + known[middle]!) / 2;
 }

@@ -21,6 +21,21 @@ describe('IntervalStats', () => {
     const second = stats.take();
     expect(second).toMatchObject({ errors: 0, errorsByCode: {}, readMismatches: 0, opsByKind: {} });
     expect(mergeEncoded([second.histogram]).totalCount).toBe(0);
+    expect(second.latencyMsByKind).toEqual({});
+    expect(second.histogramByKind).toEqual({});
+  });
+
+  it('keeps latencies per kind: a slow write does not show in the reads', () => {
+    const stats = new IntervalStats();
+    for (let i = 0; i < 100; i++) stats.record({ kind: 'get', mismatch: false }, 1);
+    stats.record({ kind: 'write', mismatch: false }, 300);
+    const { latencyMsByKind, histogramByKind, latencyMs } = stats.take();
+    expect(Object.keys(latencyMsByKind).sort()).toEqual(['get', 'write']);
+    expect(latencyMsByKind.get!.max).toBeCloseTo(1, 2);
+    expect(latencyMsByKind.write!.p99).toBeCloseTo(300, 0);
+    expect(latencyMs.max).toBeCloseTo(300, 0);
+    expect(mergeEncoded([histogramByKind.get!]).totalCount).toBe(100);
+    expect(mergeEncoded([histogramByKind.write!]).totalCount).toBe(1);
   });
 
   it('lists at most soakErrorCodesMax codes and sums the rest under OTHER', () => {

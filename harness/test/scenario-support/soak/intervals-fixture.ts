@@ -33,12 +33,23 @@ export interface IntervalShape {
   readMismatches?: number;
   /** WAL megabytes (null: not measurable); 1,000 bytes by default. */
   walMb?: number | null;
+  /** The server's event-loop delay p99 in the interval; 1.5 ms by default. */
+  eventLoopMs?: number | null;
+  /** Latencies of point reads, kept apart from the writes' `latencies`; none by default. */
+  getLatencies?: number[];
 }
 
 export function interval(index: number, shape: IntervalShape = {}, intervalMs = 60_000): SoakIntervalLine {
   const h = newLatencyHistogram();
   const latencies = shape.latencies ?? Array.from({ length: 100 }, () => 1);
   for (const ms of latencies) recordLatency(h, ms);
+  const gets = newLatencyHistogram();
+  for (const ms of shape.getLatencies ?? []) {
+    recordLatency(gets, ms);
+    recordLatency(h, ms);
+  }
+  const writes = newLatencyHistogram();
+  for (const ms of latencies) recordLatency(writes, ms);
   const completed = shape.completed ?? latencies.length;
   const errors = shape.errors ?? 0;
   return {
@@ -59,11 +70,19 @@ export function interval(index: number, shape: IntervalShape = {}, intervalMs = 
     errorsByCode: errors > 0 ? { OMENDB_ERR_WAL_IO: errors } : {},
     readMismatches: shape.readMismatches ?? 0,
     opsByKind: { write: completed },
+    latencyMsByKind: {
+      write: percentilesOf(writes),
+      ...(gets.totalCount > 0 ? { get: percentilesOf(gets) } : {}),
+    },
+    histogramByKind: {
+      write: encodeHistogram(writes),
+      ...(gets.totalCount > 0 ? { get: encodeHistogram(gets) } : {}),
+    },
     rssBytes: shape.rssMb === null ? null : (shape.rssMb ?? 100) * mb,
     peakRssBytes: null,
     heapUsedBytes: shape.heapMb === null ? null : (shape.heapMb ?? 20) * mb,
     heapAfterGc: true,
-    eventLoopDelayP99Ms: 1.5,
+    eventLoopDelayP99Ms: shape.eventLoopMs === undefined ? 1.5 : shape.eventLoopMs,
     openFds: 30,
     walBytes: shape.walMb === null ? null : shape.walMb === undefined ? 1_000 : shape.walMb * mb,
     dataBytes: shape.walMb === null ? null : 2_000,

@@ -80,6 +80,22 @@ describe('soakVerdicts', () => {
     expect(by.verification?.value).toBe('500 keys checked, 0 violations');
   });
 
+  it('keeps write and read latencies apart, and takes the median of the event-loop p99 after warm-up', () => {
+    const { figures } = judge(
+      intervals(10, (i) => ({
+        latencies: [i === 5 ? 400 : 2],
+        getLatencies: [1, 1, 1],
+        eventLoopMs: i === 0 ? 900 : i === 9 ? null : i,
+      })),
+    );
+    expect(figures.latencyMsByKind.write?.max).toBeCloseTo(400, 0);
+    expect(figures.latencyMsByKind.get?.max).toBeCloseTo(1, 2);
+    expect(figures.latencyMs.max).toBeCloseTo(400, 0);
+    // Post-warm-up intervals 1..8 (9 is unknown): the median of 1..8 is 4.5; the max keeps the warm-up's 900.
+    expect(figures.eventLoopDelayP99MsMedian).toBe(4.5);
+    expect(figures.eventLoopDelayP99MsMax).toBe(900);
+  });
+
   it('fails the leak verdict on RSS growing steadily after warm-up, with its slope in MB/h and R²', () => {
     // 1 MB a minute is 60 MB/h; the warm-up interval (a big jump) is left out.
     const { by, figures } = judge(intervals(60, (i) => ({ rssMb: i === 0 ? 500 : 100 + i })));
