@@ -1,11 +1,17 @@
 import { assert } from '../errors.ts';
 import { createBinarySearchIndex } from './binary-search-index.ts';
 import type { KeyIndex, KeyIndexFactory, KeyIndexKind } from './key-index.ts';
+import { lazyKeyIndex } from './lazy-key-index.ts';
 import { buildRmiModel, createRmiIndex, type RmiModel, rmiIndexFromModel } from './rmi-index.ts';
 
-/** The indexes an engine can be opened with (option `index`); 'rmi' is the default. */
+/**
+ * The indexes an engine can be opened with (option `index`); 'rmi' is the default. The engine
+ * indexes the segments it opens with these, so the RMI is built on the first lookup of each run
+ * (lazyKeyIndex): open costs the same with either index. Flushes and compactions pass models
+ * built in the segment worker instead (keyIndexFromModel), which are ready at once.
+ */
 export const keyIndexFactories: Readonly<Record<KeyIndexKind, KeyIndexFactory>> = {
-  rmi: (keys) => createRmiIndex(keys),
+  rmi: (keys) => lazyKeyIndex('rmi', keys, () => createRmiIndex(keys)),
   binary: createBinarySearchIndex,
 };
 

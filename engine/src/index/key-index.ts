@@ -20,6 +20,13 @@ export interface KeyIndexStats {
   readonly windowMax: number;
   /** Bytes the index adds beyond the key column itself. */
   readonly bytes: number;
+  /**
+   * Lookups whose answer was not in the model's predicted window, found by a full search instead
+   * (0 for a correct model: a non-zero count means a wrong model, which never gives a wrong answer).
+   */
+  readonly modelMisses?: number;
+  /** Keys of an index not built yet (lazyKeyIndex): it is built on its first lookup. */
+  readonly pendingKeys?: number;
 }
 
 export type KeyIndexKind = 'rmi' | 'binary';

@@ -26,9 +26,10 @@ describe('index models', () => {
       const model = structuredClone(buildKeyIndexModel(kind, keys));
       const index = keyIndexFromModel(keys, model);
       const reference = keyIndexFactories[kind](keys);
-      expect(index.stats()).toEqual(reference.stats());
       for (const probe of [-1n, 0n, 1n, 2n, 500n * 500n, 500n * 500n + 1n, 10n ** 7n])
         expect(index.lowerBound(probe)).toBe(reference.lowerBound(probe));
+      // After lookups inside the keys: the factory's RMI is built on its first one.
+      expect(index.stats()).toEqual(reference.stats());
     }
     expect(keyIndexModelBuffers(buildKeyIndexModel('binary', keys))).toEqual([]);
     expect(keyIndexModelBuffers(buildKeyIndexModel('rmi', keys))).toHaveLength(4);

@@ -1,8 +1,16 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lowerBoundIn } from '../../src/index/binary-search-index.ts';
-import { buildRmiModel, createRmiIndex, rmiIndexFromModel } from '../../src/index/rmi-index.ts';
+import {
+  buildRmiModel,
+  createRmiIndex,
+  keysToDoubles,
+  type RmiModel,
+  rmiIndexFromModel,
+} from '../../src/index/rmi-index.ts';
+import { keyMax, keyMin } from '../../src/storage/keys.ts';
 import { rmiLeafErrorTarget } from '../../src/limits.ts';
-import { seededPrng } from '../support/seeds.ts';
+import { fcSeed, seededPrng } from '../support/seeds.ts';
 import { keyIndexConformance } from './key-index-conformance.ts';
 
 describe('RMI index: conformance', () => {
@@ -94,5 +102,114 @@ describe('RMI index: model quality', () => {
     for (let i = 0; i < keys.length; i += 7) expect(index.lowerBound(keys[i]!)).toBe(i);
     expect(index.lowerBound(base - 1n)).toBe(0);
     expect(index.lowerBound(base + 4000n)).toBe(4000);
+  });
+});
+
+describe('RMI index: keys as doubles', () => {
+  // Keys whose conversion rounds: around 2^53 (the first integers a double cannot hold), the int64
+  // ends, -1 and 0 (the high word's sign), and low words that sit exactly halfway between two
+  // doubles (a tie, rounded to even) or one off it.
+  const edges: bigint[] = [
+    0n,
+    -1n,
+    1n,
+    keyMin,
+    keyMax,
+    keyMin + 1n,
+    keyMax - 1n,
+    -(2n ** 32n),
+    2n ** 32n - 1n,
+  ];
+  for (const power of [53n, 54n, 55n, 62n]) {
+    for (const sign of [1n, -1n]) {
+      const base = sign * 2n ** power;
+      for (const delta of [-3n, -2n, -1n, 0n, 1n, 2n, 3n, 2n ** (power - 53n), 3n * 2n ** (power - 53n)])
+        edges.push(base + delta);
+    }
+  }
+  const int64 = fc.oneof(
+    fc.bigInt(keyMin, keyMax),
+    fc.constantFrom(...edges.filter((key) => key >= keyMin && key <= keyMax)),
+    // A random high half over a low half at or next to a rounding tie of its magnitude.
+    fc
+      .tuple(
+        fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+        fc.integer({ min: 0, max: 11 }),
+        fc.integer({ min: -1, max: 1 }),
+      )
+      .map(([high, bits, nudge]) => {
+        const key = BigInt(high) * 2n ** 32n + 2n ** BigInt(bits) + BigInt(nudge);
+        return key < keyMin ? keyMin : key > keyMax ? keyMax : key;
+      }),
+  );
+
+  it('equal Number(key) for every int64, ties included, read through a view at an offset', () => {
+    const seed = fcSeed();
+    fc.assert(
+      fc.property(fc.array(int64, { maxLength: 64 }), fc.integer({ min: 0, max: 3 }), (keys, offset) => {
+        // A key column is a view into a larger buffer (a segment file): start it `offset` keys in.
+        const backing = new BigInt64Array(keys.length + offset + 1).fill(0x7ff0_0000_0000_0001n);
+        backing.set(keys, offset);
+        const view = backing.subarray(offset, offset + keys.length);
+        const xs = keysToDoubles(view);
+        expect(xs.length).toBe(keys.length);
+        for (let i = 0; i < keys.length; i++) expect(Object.is(xs[i], Number(keys[i]!))).toBe(true);
+      }),
+      { seed, numRuns: 2000 },
+    );
+  });
+
+  it('round the known ties to even', () => {
+    // 2^53 + 1 lies halfway between 2^53 and 2^53 + 2: even mantissa is 2^53. 2^53 + 3 halfway
+    // between 2^53 + 2 and 2^53 + 4: even is 2^53 + 4.
+    const keys = BigInt64Array.of(2n ** 53n + 1n, 2n ** 53n + 3n, -(2n ** 53n) - 1n, keyMax, keyMin);
+    expect(Array.from(keysToDoubles(keys))).toEqual([2 ** 53, 2 ** 53 + 4, -(2 ** 53), 2 ** 63, -(2 ** 63)]);
+  });
+});
+
+describe('RMI index: a wrong model never gives a wrong answer', () => {
+  const keys = BigInt64Array.from({ length: 5000 }, (_, i) => BigInt(i) * 1000n + BigInt((i * 7919) % 997));
+
+  function expectExact(model: RmiModel): number {
+    const index = rmiIndexFromModel(keys, model);
+    for (let i = 0; i < keys.length; i += 13) {
+      expect(index.lowerBound(keys[i]!)).toBe(i);
+      expect(index.lowerBound(keys[i]! - 1n)).toBe(lowerBoundIn(keys, keys[i]! - 1n));
+    }
+    return index.stats().modelMisses ?? -1;
+  }
+
+  it('counts no miss for the model fitted to the keys', () => {
+    expect(expectExact(buildRmiModel(keys))).toBe(0);
+  });
+
+  it('searches everything, and counts a miss, when the fitted numbers are wrong', () => {
+    const model = buildRmiModel(keys, { leaves: 8 });
+    for (const tamper of [
+      (leaves: Float64Array) => leaves.fill(300, 3, 5), // error bounds of leaf 0 shifted 300 positions
+      (leaves: Float64Array) => leaves.fill(1e6, 2, 3), // a slope a million times too steep
+      (leaves: Float64Array) => leaves.fill(Number.NaN), // every number NaN
+      (leaves: Float64Array) => leaves.fill(-1e9, 1, 2), // a leaf's positions far off
+    ]) {
+      const leaves = Float64Array.from(model.leaves);
+      tamper(leaves);
+      expect(expectExact({ ...model, leaves })).toBeGreaterThan(0);
+    }
+    // A root that routes everything to leaf 0.
+    expect(
+      expectExact({ ...model, root: { ...model.root, slope: 0, jMean: 0, errorMin: 0, errorMax: 0 } }),
+    ).toBeGreaterThan(0);
+  });
+
+  it('refuses the model of another key column of the same length', () => {
+    const other = keys.map((key) => key + 1n);
+    expect(() => rmiIndexFromModel(keys, buildRmiModel(other))).toThrow(/RMI model does not match/);
+    const model = buildRmiModel(keys, { leaves: 4 });
+    const xs = Float64Array.from(model.xs);
+    xs[model.starts[2]!]! += 1;
+    expect(() => rmiIndexFromModel(keys, { ...model, xs })).toThrow(/RMI model does not match/);
+    const starts = Int32Array.from(model.starts);
+    starts[1] = -5;
+    expect(() => rmiIndexFromModel(keys, { ...model, starts })).toThrow(/RMI model does not match/);
   });
 });
