@@ -1,3 +1,4 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -7,9 +8,21 @@ import { defineConfig } from 'vitest/config';
  */
 const timingSensitive = ['engine/test/server/slow-clients.test.ts', 'engine/test/server/auth-flood.test.ts'];
 
+/**
+ * The tests run the TypeScript sources, never engine/dist: `@omendb/engine` resolves under the
+ * `source` condition of its package.json exports, here and (through NODE_OPTIONS) in every process
+ * a test spawns: `node engine/bin/omendb.js` then runs src/ through tsx, not a build that may be
+ * older than the sources.
+ */
+const sourceCondition = '--conditions=source';
+const nodeOptions = [process.env.NODE_OPTIONS, sourceCondition].filter((o) => o !== undefined && o !== '');
+
 // One config for every workspace: tests mirror the source tree (engine/test/... for engine/src/...).
 export default defineConfig({
+  resolve: { conditions: ['source', ...defaultServerConditions] },
+  ssr: { resolve: { conditions: ['source', ...defaultServerConditions] } },
   test: {
+    env: { NODE_OPTIONS: nodeOptions.join(' ') },
     testTimeout: 120_000,
     hookTimeout: 60_000,
     // Two cores here: more workers only adds contention to the fsync-heavy tests.
@@ -44,6 +57,7 @@ export default defineConfig({
       reportOnFailure: true,
       thresholds: {
         'engine/src/storage/**': { statements: 90, branches: 80 },
+        'engine/src/engine.ts': { statements: 90, branches: 80 },
         'engine/src/index/**': { statements: 95, branches: 90 },
         'engine/src/server/**': { statements: 90, branches: 80 },
         'harness/src/**': { statements: 90, branches: 80 },

@@ -1,5 +1,5 @@
 import type { AggregateBucket } from '../src/query/aggregate-options.ts';
-import type { Engine } from '../src/storage/engine.ts';
+import type { Engine } from '../src/engine.ts';
 import type { SqliteQueries } from './sqlite-baseline.ts';
 import { aggregateBucketMs, seriesName } from './workloads.ts';
 

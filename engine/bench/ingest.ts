@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { openEngine } from '../src/storage/engine.ts';
+import { openEngine } from '../src/engine.ts';
 import type { KeySet } from './distributions.ts';
 import { type PassFigures, timeEach, timeMs } from './measure.ts';
 import { createSqlite, checkpointSqlite, sqliteBatchInserter } from './sqlite-baseline.ts';

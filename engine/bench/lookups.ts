@@ -1,6 +1,6 @@
 import btreeModule from 'sorted-btree';
 import type { KeyIndex } from '../src/index/key-index.ts';
-import type { Engine } from '../src/storage/engine.ts';
+import type { Engine } from '../src/engine.ts';
 import type { AsyncBatch, SyncBatch } from './measure.ts';
 import type { SqliteQueries } from './sqlite-baseline.ts';
 

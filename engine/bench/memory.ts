@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { KeyIndexKind } from '../src/index/key-index.ts';
-import { type Engine, openEngine } from '../src/storage/engine.ts';
+import { type Engine, openEngine } from '../src/engine.ts';
 
 /**
  * Memory and disk figures. Memory is read after full garbage collections, so that what is

@@ -1,6 +1,6 @@
 import { createBinarySearchIndex } from '../src/index/binary-search-index.ts';
 import { createRmiIndex } from '../src/index/rmi-index.ts';
-import type { Engine } from '../src/storage/engine.ts';
+import type { Engine } from '../src/engine.ts';
 import {
   type AggregateWindow,
   engineBuckets,

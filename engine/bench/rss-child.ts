@@ -1,4 +1,4 @@
-import { openEngine } from '../src/storage/engine.ts';
+import { openEngine } from '../src/engine.ts';
 
 /**
  * Run by memory.ts in a fresh node (with --expose-gc): opens the engine over `dir` with `index`

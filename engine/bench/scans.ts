@@ -1,4 +1,4 @@
-import type { Engine } from '../src/storage/engine.ts';
+import type { Engine } from '../src/engine.ts';
 import type { SqliteQueries } from './sqlite-baseline.ts';
 import { rangeScanPoints, seriesName } from './workloads.ts';
 

@@ -17,16 +17,9 @@ export type {
 export type { ArrowInput } from './query/arrow-io.ts';
 export { checkDirectory } from './storage/check-directory.ts';
 export type { CheckProblem, CheckReport } from './storage/check-directory.ts';
-export { Engine, openEngine } from './storage/engine.ts';
-export type {
-  EngineStats,
-  IndexStats,
-  Point,
-  RangeArrowResult,
-  RangeOptions,
-  RangeResult,
-  RecoveryStats,
-} from './storage/engine.ts';
+export { Engine, openEngine } from './engine.ts';
+export type { Point, RangeArrowResult, RangeOptions, RangeResult } from './engine.ts';
+export type { EngineStats, IndexStats, RecoveryStats } from './storage/engine-types.ts';
 export { keyMax, keyMin } from './storage/keys.ts';
 export { keyToJson } from './server/http-keys.ts';
 export type { EngineLogger } from './storage/logger.ts';

@@ -1,5 +1,5 @@
 import { OmenDbError } from '../errors.ts';
-import { backupDirectory } from '../storage/backup-offline.ts';
+import { backupDirectory } from './backup-offline.ts';
 import { receiveBackup } from '../storage/backup-receive.ts';
 import { requireEmptyTarget } from '../storage/backup-files.ts';
 import { NodeFileSystem } from '../fs/node-file-system.ts';

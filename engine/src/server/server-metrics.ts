@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { EngineStats } from '../storage/engine.ts';
+import type { EngineStats } from '../storage/engine-types.ts';
 import type { EngineObserver } from '../storage/options.ts';
 
 export type QueryKind = 'get' | 'range' | 'aggregate';

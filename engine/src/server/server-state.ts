@@ -1,6 +1,6 @@
 import { OmenDbError } from '../errors.ts';
 import { healthErrorWindowSeconds } from '../limits.ts';
-import type { Engine } from '../storage/engine.ts';
+import type { Engine } from '../engine.ts';
 
 export type Phase = 'starting' | 'ready' | 'stopping';
 

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { OmenDbError } from '../errors.ts';
 import { jwtSecretBytesMin, tokenClockSkewSeconds } from '../limits.ts';
 import { isRole, type Role } from './roles.ts';
@@ -14,6 +13,16 @@ export interface TokenClaims {
   /** Epoch seconds. */
   readonly expiresAt: number;
 }
+
+/**
+ * jose (about 70 ms of module loading here) is imported on the first token issued or verified,
+ * not at start: a server with --auth off, or one nobody has logged in to yet, never needs it.
+ */
+let josePromise: Promise<typeof import('jose')> | undefined;
+const loadJose = () => {
+  josePromise ??= import('jose');
+  return josePromise;
+};
 
 const issuer = 'omendb';
 const audience = 'omendb';
@@ -76,6 +85,7 @@ export class TokenService {
   ): Promise<{ token: string; issuedAt: number; expiresAt: number }> {
     const now = Math.floor(Date.now() / 1000);
     const expiresAt = now + this.ttlSeconds;
+    const { SignJWT } = await loadJose();
     const token = await new SignJWT({ role, cid: credentialId })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(name)
@@ -95,6 +105,7 @@ export class TokenService {
    */
   async verify(token: string): Promise<TokenClaims> {
     let payload: Record<string, unknown>;
+    const { errors: joseErrors, jwtVerify } = await loadJose();
     try {
       ({ payload } = await jwtVerify(token, this.secret, {
         algorithms: ['HS256'],

@@ -13,7 +13,7 @@ import {
 } from './backup-manifest.ts';
 import { encodeManifest, manifestFileName, writeFileAtomic } from './manifest.ts';
 import { crc32 } from 'node:zlib';
-import type { CheckpointedFiles } from './engine.ts';
+import type { CheckpointedFiles } from './engine-types.ts';
 
 /**
  * What a backup reads: the engine's `withCheckpointedFiles` view (the data directory, its file

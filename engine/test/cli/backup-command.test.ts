@@ -3,7 +3,7 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import { openEngine } from '../../src/storage/engine.ts';
+import { openEngine } from '../../src/engine.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
 import {
   batchOf,

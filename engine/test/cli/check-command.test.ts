@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimFileSystem } from '../../src/fs/sim-file-system.ts';
-import { openEngine } from '../../src/storage/engine.ts';
+import { openEngine } from '../../src/engine.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
 import type { CheckReport } from '../../src/storage/check-directory.ts';
 import { segmentFileName } from '../../src/storage/manifest.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { exitCodes, main } from '../../src/cli/main.ts';
-import { openEngine } from '../../src/storage/engine.ts';
+import { openEngine } from '../../src/engine.ts';
 
 /** The CLI in this process (the end-to-end tests spawn it): exit codes and output per command. */
 describe('omendb main', () => {

@@ -6,7 +6,7 @@ import type { KeyIndexKind } from '../../src/index/key-index.ts';
 import { aggregateBlockPointsMax } from '../../src/limits.ts';
 import { aggregateLayers } from '../../src/query/aggregate.ts';
 import { aggregateFns, parseAggregateOptions } from '../../src/query/aggregate-options.ts';
-import { type Engine, openEngine } from '../../src/storage/engine.ts';
+import { type Engine, openEngine } from '../../src/engine.ts';
 import { keyMax, keyMin } from '../../src/storage/keys.ts';
 import type { Layer, LayerSeries } from '../../src/storage/layer.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
@@ -265,7 +265,7 @@ describe('engine.aggregate against the reference', () => {
                 query.fns,
               );
               // The same query on the engine's layers, to see whether block summaries were used.
-              const layers = (engine as unknown as { layers(): Layer[] }).layers();
+              const layers = (engine as unknown as { state: { layers(): Layer[] } }).state.layers();
               const { work } = aggregateLayers(layers, query.series, lo, hi, parseAggregateOptions(options));
               queriesRun++;
               if (work.blocks > 0) queriesWithBlocks++;

@@ -18,7 +18,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SimFileSystem } from '../../src/fs/sim-file-system.ts';
 import { writeBatchPointsMax } from '../../src/limits.ts';
 import { arrowBatches, pointsTable, readArrowPoints } from '../../src/query/arrow-io.ts';
-import { type Engine, openEngine } from '../../src/storage/engine.ts';
+import { type Engine, openEngine } from '../../src/engine.ts';
 import { keyMax, keyMin } from '../../src/storage/keys.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
 import { codeOf, codeOfCall } from '../support/codes.ts';

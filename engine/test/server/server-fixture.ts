@@ -12,7 +12,7 @@ import type { ServerContext } from '../../src/server/server-context.ts';
 import { createContext } from '../../src/server/start-server.ts';
 import { loadOrCreateJwtSecret } from '../../src/server/tokens.ts';
 import { UsersStore } from '../../src/server/users-store.ts';
-import { type Engine, openEngine } from '../../src/storage/engine.ts';
+import { type Engine, openEngine } from '../../src/engine.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
 
 /** One user per role, named after it, each with a known password (>= passwordLengthMin characters). */

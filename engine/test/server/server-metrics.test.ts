@@ -8,7 +8,7 @@ import { buildServer } from '../../src/server/build-server.ts';
 import type { ServerContext } from '../../src/server/server-context.ts';
 import { configDefaults, type ServerConfig } from '../../src/server/server-config.ts';
 import { createContext } from '../../src/server/start-server.ts';
-import { type Engine, openEngine } from '../../src/storage/engine.ts';
+import { type Engine, openEngine } from '../../src/engine.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
 import { memtableBytesPerPoint, memtableBytesPerSeries } from '../../src/storage/memtable.ts';
 import { errno } from '../support/codes.ts';

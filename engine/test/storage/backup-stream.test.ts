@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backupHeaderBytesMax } from '../../src/limits.ts';
 import { receiveBackup } from '../../src/storage/backup-receive.ts';
 import { backupStream } from '../../src/storage/backup-stream.ts';
-import { type Engine, openEngine } from '../../src/storage/engine.ts';
+import { type Engine, openEngine } from '../../src/engine.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
 import { restoreBackup } from '../../src/storage/restore.ts';
 import { createPrng, type Prng, seedFromEnv } from '../../src/util/prng.ts';

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SimFileSystem } from '../../src/fs/sim-file-system.ts';
 import { checkProblemsMax } from '../../src/limits.ts';
 import { type CheckReport, checkDirectory } from '../../src/storage/check-directory.ts';
-import { openEngine } from '../../src/storage/engine.ts';
+import { openEngine } from '../../src/engine.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
 import { decodeManifest, encodeManifest, segmentFileName } from '../../src/storage/manifest.ts';
 import { encodeWalFileHeader, encodeWalRecord, walFileHeaderBytes } from '../../src/storage/wal-record.ts';

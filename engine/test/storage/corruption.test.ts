@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isOmenDbError } from '../../src/errors.ts';
-import { openEngine } from '../../src/storage/engine.ts';
+import { openEngine } from '../../src/engine.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
 import { decodeSegment } from '../../src/storage/segment-file.ts';
 import { walFileHeaderBytes } from '../../src/storage/wal-record.ts';

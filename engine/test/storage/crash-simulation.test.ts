@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimFileSystem } from '../../src/fs/sim-file-system.ts';
-import { type Engine, openEngine } from '../../src/storage/engine.ts';
+import { type Engine, openEngine } from '../../src/engine.ts';
 import type { SegmentJobExecutor, SegmentJobRunner } from '../../src/storage/segment-job-runner.ts';
 import { runSegmentJob } from '../../src/storage/segment-jobs.ts';
 import { silentLogger } from '../../src/storage/logger.ts';

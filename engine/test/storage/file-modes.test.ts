@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadOrCreateJwtSecret } from '../../src/server/tokens.ts';
 import { UsersStore } from '../../src/server/users-store.ts';
-import { openEngine } from '../../src/storage/engine.ts';
+import { openEngine } from '../../src/engine.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
 
 /**

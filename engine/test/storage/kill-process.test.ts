@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { openEngine } from '../../src/storage/engine.ts';
+import { openEngine } from '../../src/engine.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
 import { createPrng, seedFromEnv } from '../../src/util/prng.ts';
 import { killBatchPoints } from './fixtures/kill-batches.ts';

@@ -2,10 +2,10 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from '
 import { tmpdir } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NodeFileSystem } from '../../src/fs/node-file-system.ts';
-import { backupDirectory } from '../../src/storage/backup-offline.ts';
+import { backupDirectory } from '../../src/cli/backup-offline.ts';
 import { decodeBackupManifest, encodeBackupManifest } from '../../src/storage/backup-manifest.ts';
 import { checkDirectory } from '../../src/storage/check-directory.ts';
-import { openEngine } from '../../src/storage/engine.ts';
+import { openEngine } from '../../src/engine.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
 import { restoreBackup, verifyBackup } from '../../src/storage/restore.ts';
 import { codeOf, codeOfCall } from '../support/codes.ts';

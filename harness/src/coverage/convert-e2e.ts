@@ -1,12 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import convert from 'ast-v8-to-istanbul';
 import libCoverage, { type CoverageMap } from 'istanbul-lib-coverage';
+import { compiledSource, sameLines } from './compiled-source.ts';
 import { ignoreTsxHelpers } from './ignore-tsx-helpers.ts';
 import { readRawCoverage, type V8FunctionCoverage } from './raw-v8.ts';
 import { sourceFiles } from './source-files.ts';
-import { sameCode, transformLikeTsx } from './transform-like-tsx.ts';
+import { sameCode, type TransformedSource, transformLikeTsx } from './transform-like-tsx.ts';
 
 type ConvertOptions = Parameters<typeof convert>[0];
 
@@ -17,6 +18,12 @@ type ConvertOptions = Parameters<typeof convert>[0];
  * c8 counts every line as a statement, vitest counts AST statements, and the union of the two
  * (merged by location) would add incomparable items. Files never loaded count as all uncovered,
  * as vitest counts them.
+ *
+ * A file runs in one of two forms: compiled by tsc into engine/dist (what the `omendb` command and
+ * `@omendb/engine` run once built), mapped back through the .js.map tsc wrote beside it; or
+ * transformed by tsx from engine/src (the tests, a tree not built yet). Each form that ran is
+ * converted and the maps merged; a file that never ran is counted in its compiled form when there
+ * is a current build (the form a readiness run executes), else in tsx's.
  */
 
 export interface E2eConversion {
@@ -39,8 +46,15 @@ export async function convertE2eCoverage(options: {
   readonly include?: string;
 }): Promise<E2eConversion> {
   const includeDir = resolve(options.repoRoot, options.include ?? join('engine', 'src'));
+  const compiledDir = join(dirname(includeDir), 'dist');
   const prefix = pathToFileURL(includeDir + sep).href;
-  const raw = await readRawCoverage(options.rawDir, (url) => url.startsWith(prefix) && url.endsWith('.ts'));
+  const compiledPrefix = pathToFileURL(compiledDir + sep).href;
+  const raw = await readRawCoverage(
+    options.rawDir,
+    (url) =>
+      (url.startsWith(prefix) && url.endsWith('.ts')) ||
+      (url.startsWith(compiledPrefix) && url.endsWith('.js')),
+  );
   const { parseAstAsync } = await import('vitest/node');
   const map = libCoverage.createCoverageMap({});
   const skipped: string[] = [];
@@ -48,26 +62,52 @@ export async function convertE2eCoverage(options: {
   const files = await sourceFiles(includeDir);
   for (const path of files) {
     const url = pathToFileURL(path).href;
+    const compiled = await compiledSource(path, includeDir, compiledDir);
+    const forms: {
+      code: string;
+      map: TransformedSource['map'];
+      url: string;
+      functions: readonly V8FunctionCoverage[];
+    }[] = [];
     const script = raw.scripts.get(url);
-    const transformed = await transformLikeTsx(path);
-    let functions: readonly V8FunctionCoverage[] = [];
     if (script !== undefined) {
+      const transformed = await transformLikeTsx(path);
       const lineLengths = raw.sourceMaps.get(url)?.lineLengths;
-      if (lineLengths !== undefined && sameCode(transformed.code, lineLengths)) {
-        functions = script.functions;
-        loadedFiles += 1;
-      } else skipped.push(`${path}: the code that ran differs from esbuild's (another tsx?)`);
+      if (lineLengths !== undefined && sameCode(transformed.code, lineLengths))
+        forms.push({ ...transformed, url, functions: script.functions });
+      else skipped.push(`${path}: the code that ran differs from esbuild's (another tsx?)`);
     }
-    const data = await convert({
-      code: transformed.code,
-      // Our own types of the same JSON shapes (esbuild's map, V8's ranges).
-      sourceMap: transformed.map as ConvertOptions['sourceMap'],
-      ast: parseAstAsync(transformed.code),
-      coverage: { functions: functions as ConvertOptions['coverage']['functions'], url },
-      wrapperLength: 0,
-      ignoreNode: ignoreTsxHelpers,
-    });
-    map.merge(data);
+    const compiledScript = compiled === undefined ? undefined : raw.scripts.get(compiled.url);
+    if (compiled !== undefined && compiledScript !== undefined) {
+      const lineLengths = raw.sourceMaps.get(compiled.url)?.lineLengths;
+      if (!compiled.current)
+        skipped.push(`${path}: engine/dist was built from an older version (npm run build)`);
+      else if (lineLengths !== undefined && !sameLines(compiled.code, lineLengths))
+        skipped.push(`${path}: the compiled code that ran is not the one in engine/dist now`);
+      else
+        forms.push({
+          code: compiled.code,
+          map: compiled.map,
+          url: compiled.url,
+          functions: compiledScript.functions,
+        });
+    }
+    if (forms.length > 0) loadedFiles += 1;
+    else if (compiled?.current === true)
+      forms.push({ code: compiled.code, map: compiled.map, url: compiled.url, functions: [] });
+    else forms.push({ ...(await transformLikeTsx(path)), url, functions: [] });
+    for (const form of forms) {
+      const data = await convert({
+        code: form.code,
+        // Our own types of the same JSON shapes (esbuild's and tsc's maps, V8's ranges).
+        sourceMap: form.map as ConvertOptions['sourceMap'],
+        ast: parseAstAsync(form.code),
+        coverage: { functions: form.functions as ConvertOptions['coverage']['functions'], url: form.url },
+        wrapperLength: 0,
+        ignoreNode: ignoreTsxHelpers,
+      });
+      map.merge(data);
+    }
   }
   await mkdir(options.outDir, { recursive: true });
   const finalPath = join(options.outDir, 'coverage-final.json');

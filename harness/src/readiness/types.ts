@@ -29,7 +29,7 @@ export type EvidenceSpec =
   | {
       readonly kind: 'coverage';
       readonly source: 'unit' | 'e2e' | 'union';
-      /** A directory such as 'engine/src/storage'. */
+      /** A directory such as 'engine/src/storage', or one file ('engine/src/engine.ts'). */
       readonly module: string;
       readonly metric: 'statements' | 'branches' | 'functions' | 'lines';
     }

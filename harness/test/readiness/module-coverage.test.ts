@@ -101,6 +101,9 @@ describe('repoRelative', () => {
     expect(repoRelative('engine/src/fs/f.ts', root)).toBe('engine/src/fs/f.ts');
     expect(repoRelative('/elsewhere/x/engine/src/query/q.ts', root)).toBe('engine/src/query/q.ts');
     expect(repoRelative('/repo/engine/src/errors.ts', root)).toBeNull();
+    // A module of one file: the Engine facade, and nothing that merely starts with its name.
+    expect(repoRelative('/repo/engine/src/engine.ts', root)).toBe('engine/src/engine.ts');
+    expect(repoRelative('/repo/engine/src/engine.tsx', root)).toBeNull();
     expect(repoRelative('/repo/harness/src/a.ts', root)).toBeNull();
     expect(repoRelative('/elsewhere/a.ts', root)).toBeNull();
   });

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
-import type { EngineStats } from '../../storage/engine.ts';
+import type { EngineStats } from '../../storage/engine-types.ts';
 import type { ServerContext } from '../server-context.ts';
 
 const publicStatus = {

@@ -1,14 +1,14 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { segmentJobInThreadPointsMax } from '../../src/limits.ts';
-import { openEngine } from '../../src/storage/engine.ts';
-import { silentLogger } from '../../src/storage/logger.ts';
-import type { EngineOptions } from '../../src/storage/options.ts';
-import type { SegmentJobExecutor, SegmentJobRunner } from '../../src/storage/segment-job-runner.ts';
-import { SegmentWorkerClient } from '../../src/storage/segment-worker-client.ts';
-import { engineFingerprint } from '../../src/testing/map-model.ts';
-import { codeOf } from '../support/codes.ts';
+import { segmentJobInThreadPointsMax } from '../src/limits.ts';
+import { openEngine } from '../src/engine.ts';
+import { silentLogger } from '../src/storage/logger.ts';
+import type { EngineOptions } from '../src/storage/options.ts';
+import type { SegmentJobExecutor, SegmentJobRunner } from '../src/storage/segment-job-runner.ts';
+import { SegmentWorkerClient } from '../src/storage/segment-worker-client.ts';
+import { engineFingerprint } from '../src/testing/map-model.ts';
+import { codeOf } from './support/codes.ts';
 
 /** Flushes and compactions through the segment worker thread, on the real file system. */
 let dir: string;
@@ -121,7 +121,7 @@ describe('engine with the segment worker', () => {
 
   it('fails the engine with OMENDB_ERR_SEGMENT_WORKER_FAILED when the worker dies, and recovers it all on reopen', async () => {
     const crashing = new SegmentWorkerClient(
-      new URL('./fixtures/exiting-segment-worker.js', import.meta.url),
+      new URL('./storage/fixtures/exiting-segment-worker.js', import.meta.url),
     );
     const engine = await openEngine(options(), { segmentJobs: crashing });
     await engine.write('s', descending(100, 100));

@@ -1,15 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SimFileSystem } from '../../src/fs/sim-file-system.ts';
-import type { KeyIndexKind } from '../../src/index/key-index.ts';
-import { aggregateBucketsMax } from '../../src/limits.ts';
-import type { AggregateFn, AggregateOptions } from '../../src/query/aggregate-options.ts';
-import { type Engine, openEngine } from '../../src/storage/engine.ts';
-import { keyMax, keyMin } from '../../src/storage/keys.ts';
-import { silentLogger } from '../../src/storage/logger.ts';
-import { createPrng } from '../../src/util/prng.ts';
-import { expectAgrees, naiveBuckets } from '../query/naive-aggregate.ts';
-import { codeOf } from '../support/codes.ts';
-import { MapModel } from '../../src/testing/map-model.ts';
+import { SimFileSystem } from '../src/fs/sim-file-system.ts';
+import type { KeyIndexKind } from '../src/index/key-index.ts';
+import { aggregateBucketsMax } from '../src/limits.ts';
+import type { AggregateFn, AggregateOptions } from '../src/query/aggregate-options.ts';
+import { type Engine, openEngine } from '../src/engine.ts';
+import { keyMax, keyMin } from '../src/storage/keys.ts';
+import { silentLogger } from '../src/storage/logger.ts';
+import { createPrng } from '../src/util/prng.ts';
+import { expectAgrees, naiveBuckets } from './query/naive-aggregate.ts';
+import { codeOf } from './support/codes.ts';
+import { MapModel } from '../src/testing/map-model.ts';
 
 const dir = '/db';
 const engines: Engine[] = [];

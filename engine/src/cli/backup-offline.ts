@@ -1,9 +1,9 @@
 import { OmenDbError } from '../errors.ts';
 import { type FileSystem, fsErrorCode } from '../fs/file-system.ts';
 import { NodeFileSystem } from '../fs/node-file-system.ts';
-import { type BackupSummary, writeBackup } from './backup-writer.ts';
-import { openEngine } from './engine.ts';
-import { manifestFileName } from './manifest.ts';
+import { type BackupSummary, writeBackup } from '../storage/backup-writer.ts';
+import { openEngine } from '../engine.ts';
+import { manifestFileName } from '../storage/manifest.ts';
 
 /**
  * `omendb backup --data DIR --out OUT`: opens the engine on DIR (taking its lock, so a running

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { SimFileSystem } from '../../src/fs/sim-file-system.ts';
-import { type Engine, openEngine } from '../../src/storage/engine.ts';
-import type { EngineLogger } from '../../src/storage/logger.ts';
-import { silentLogger } from '../../src/storage/logger.ts';
-import type { EngineOptions } from '../../src/storage/options.ts';
+import { SimFileSystem } from '../src/fs/sim-file-system.ts';
+import { type Engine, openEngine } from '../src/engine.ts';
+import type { EngineLogger } from '../src/storage/logger.ts';
+import { silentLogger } from '../src/storage/logger.ts';
+import type { EngineOptions } from '../src/storage/options.ts';
 import {
   seriesCountMax,
   walCheckpointFactor,
   walSegmentBytesMax,
   writeBatchPointsMax,
-} from '../../src/limits.ts';
-import { codeOf, errno } from '../support/codes.ts';
-import { engineFingerprint } from '../../src/testing/map-model.ts';
+} from '../src/limits.ts';
+import { codeOf, errno } from './support/codes.ts';
+import { engineFingerprint } from '../src/testing/map-model.ts';
 
 const dir = '/db';
 

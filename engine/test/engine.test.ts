@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Engine, openEngine } from '../../src/storage/engine.ts';
-import { keyMax, keyMin } from '../../src/storage/keys.ts';
-import { silentLogger } from '../../src/storage/logger.ts';
-import { codeOf } from '../support/codes.ts';
+import { type Engine, openEngine } from '../src/engine.ts';
+import { keyMax, keyMin } from '../src/storage/keys.ts';
+import { silentLogger } from '../src/storage/logger.ts';
+import { codeOf } from './support/codes.ts';
 
 let dir: string;
 const open = (extra: Partial<Parameters<typeof openEngine>[0]> = {}): Promise<Engine> =>

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SimFileSystem } from '../../src/fs/sim-file-system.ts';
-import { type Engine, openEngine } from '../../src/storage/engine.ts';
-import { keyMax, keyMin } from '../../src/storage/keys.ts';
-import { silentLogger } from '../../src/storage/logger.ts';
-import { createPrng } from '../../src/util/prng.ts';
-import { engineFingerprint, MapModel } from '../../src/testing/map-model.ts';
-import { fcSeed } from '../support/seeds.ts';
+import { SimFileSystem } from '../src/fs/sim-file-system.ts';
+import { type Engine, openEngine } from '../src/engine.ts';
+import { keyMax, keyMin } from '../src/storage/keys.ts';
+import { silentLogger } from '../src/storage/logger.ts';
+import { createPrng } from '../src/util/prng.ts';
+import { engineFingerprint, MapModel } from '../src/testing/map-model.ts';
+import { fcSeed } from './support/seeds.ts';
 
 /**
  * Model-based test: fast-check generates command sequences (writes, deletes, drops, reads,
