@@ -19,7 +19,8 @@ import { type BenchResult, computeRatios, contenderOf, resultSections, sectionOf
 import { flightsSource, loadFlightKeySet } from './real-world-keys.ts';
 import { openSqliteQueries, type SqliteQueries } from './sqlite-baseline.ts';
 import { evaluateTargets } from './targets.ts';
-import { rangeScanPoints } from './workloads.ts';
+import { rangeScanPoints, seriesName } from './workloads.ts';
+import type { Engine } from '../src/engine.ts';
 
 /**
  * One benchmark run, in two phases over the same seeded data:
@@ -144,6 +145,8 @@ async function runDistribution(
       log(`open engine, index ${index}`);
       const measured = await openMeasured(engineFiles, index);
       opened.push(measured);
+      const modelMs = await awaitIndexModels(measured.engine, run.set.keys);
+      if (index === 'rmi') log(`learned models in place ${modelMs.toFixed(0)} ms after the first reads`);
       recordOpen(run, index, measured);
     }
     queries = openSqliteQueries(sqliteFile, rangeScanPoints);
@@ -219,6 +222,26 @@ function recordRss(
   recordBytes(run, `memory/engine-${index}-rss`, measured.rssBytes);
 }
 
+/** Keys read across the run to ask for its models, and the bound on the wait for them. */
+const modelProbeKeys = 256;
+const modelWaitMsMax = 20_000;
+
+/**
+ * An opened segment's learned models are built on the first lookup inside each series run (in
+ * the segment worker for large runs, binary search standing in meanwhile): reads keys spread over
+ * the whole set, then waits until no keys are pending, so that the notes report the models and
+ * the lookups below measure them, not the stand-in. A run no probe fell in stays pending (the
+ * note then says how many keys). Returns the wait in ms.
+ */
+async function awaitIndexModels(engine: Engine, keys: BigInt64Array): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < modelProbeKeys && keys.length > 0; i++)
+    await engine.get(seriesName, keys[Math.floor((i * keys.length) / modelProbeKeys)]!);
+  while (engine.stats().index.pendingKeys > 0 && performance.now() - started < modelWaitMsMax)
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  return performance.now() - started;
+}
+
 function recordOpen(run: DistributionRun, index: KeyIndexKind, measured: MeasuredOpen): void {
   const n = run.set.keys.length;
   const stats = measured.engine.stats();
@@ -226,7 +249,8 @@ function recordOpen(run: DistributionRun, index: KeyIndexKind, measured: Measure
   run.notes.push(
     `${run.distribution}: engine (${index}) holds ${stats.segmentPoints} points in ${stats.segments} ` +
       `segment(s); key index ${stats.index.leaves} leaves, window mean ${stats.index.windowMean.toFixed(1)}, ` +
-      `max ${stats.index.windowMax}, ${(stats.index.bytes / n).toFixed(2)} index bytes/point`,
+      `max ${stats.index.windowMax}, ${(stats.index.bytes / n).toFixed(2)} index bytes/point` +
+      (stats.index.pendingKeys > 0 ? `, ${stats.index.pendingKeys} keys pending a model` : ''),
   );
   if (!run.want('memory')) return;
   run.record({ name: `open/engine-${index}`, open_ms: measured.openMs });

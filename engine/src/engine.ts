@@ -17,6 +17,7 @@ import {
   parseAggregateOptions,
 } from './query/aggregate-options.ts';
 import { type ArrowInput, arrowBatches, pointsTable, readArrowPoints } from './query/arrow-io.ts';
+import { loadArrow } from './query/arrow-module.ts';
 import { acquireDirLock, type DirLock } from './storage/dir-lock.ts';
 import { EngineState } from './storage/engine-state.ts';
 import { engineStats } from './storage/engine-stats.ts';
@@ -267,6 +268,9 @@ export class Engine {
   ): Promise<RangeArrowResult> {
     // rangePoints returns fresh arrays (slices or merge output), so the table may own them.
     const { page, next } = this.readPage(series, from, to, options);
+    // The Table goes to the caller, who may hand it to apache-arrow's own functions: it must be
+    // of the ESM build they import (arrow-module.ts), loaded here once if nothing loaded it yet.
+    await loadArrow();
     return { table: pointsTable(page.keys, page.values), next };
   }
 

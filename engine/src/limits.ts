@@ -298,3 +298,28 @@ export const segmentJobInThreadPointsMax = 16_384;
  * points are 4 MiB of memcpy, about a millisecond; a whole full memtable would be 30 to 50 ms.
  */
 export const segmentJobSnapshotSlicePointsMax = 262_144;
+
+// Index models of opened segments built in the segment worker (issue 12: no stall on the first read).
+/**
+ * Index model jobs (the models of an opened segment's runs, built in the segment worker) out at a
+ * time per engine. One: a job is an optimisation that lookups never wait for (they binary search
+ * meanwhile), so it is posted only while the worker has no flush or compaction out, and a flush
+ * or compaction posted after it waits for at most this one job. Further requests are merged per
+ * segment (one entry per run, at most once each) and posted one after another.
+ */
+export const indexModelJobsInFlightMax = 1;
+
+// The event loop under ingest (issue 12, item 1: memtable growth without copies).
+/**
+ * A memtable series whose columns outgrow this many points moves them to resizable buffers that
+ * grow in place: before, doubling a 2 Mi-point series copied 32 MiB and allocated 64 MiB in one
+ * go on the event loop (a 30 to 40 ms stall and a major GC, once per flush cycle).
+ */
+export const memtableGrowInPlacePointsMin = 65_536;
+/**
+ * Points a series' resizable columns reserve address space for (64 MiB per column, no memory
+ * until used): a series of a full memtable with its flush backlog (memtableBytesMax times
+ * memtableFlushBacklogFactor over 24 bytes a point, 5.6 Mi points by default) grows in place;
+ * past it, one copy into a reservation of four times the new capacity.
+ */
+export const memtableSeriesReservePointsMax = 8 * 1024 * 1024;

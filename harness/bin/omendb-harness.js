@@ -1,23 +1,49 @@
 #!/usr/bin/env node
-// The omendb-harness command: the harness's TypeScript sources run through tsx's loader (the
-// harness lives with the repository: it reads scenarios/ and writes beside it, so it is not built).
-// The engine it drives in-process is `@omendb/engine` as a user gets it: the compiled engine/dist,
-// the same code the `omendb` servers it spawns run. Under the `source` condition (the tests set
-// NODE_OPTIONS=--conditions=source) that is engine/src instead; and when the engine has not been
-// built yet, the harness adds that condition itself rather than fail.
+// The omendb-harness command. It runs the compiled harness in ../dist (built with the scenarios
+// by `npm ci` through the root `prepare` script, or `npm run build`) with plain Node, and drives
+// `@omendb/engine` as a user gets it: the compiled engine/dist, the same code the `omendb` servers
+// it spawns run. The TypeScript sources (harness/src, scenarios/, through tsx's loader) run
+// instead under the `source` condition (the tests set NODE_OPTIONS=--conditions=source, so a test
+// spawning this command tests the sources it just edited; engine/src then too), or when the
+// harness has not been built yet: the harness then adds that condition itself for
+// `@omendb/harness` (the scenarios import it), and for `@omendb/engine` if the engine is not built
+// either, rather than fail.
 import { existsSync } from 'node:fs';
 import { register as registerHooks } from 'node:module';
-import { register } from 'tsx/esm/api';
+
+const compiled = new URL('../dist/harness/src/cli/main.js', import.meta.url);
 
 // Node 20 resolves an exports target without checking that the file is there.
-const engineResolves = () => existsSync(new URL(import.meta.resolve('@omendb/engine')));
-
-if (!engineResolves()) {
-  const addSource =
-    'export function resolve(specifier, context, next) {' +
-    "return next(specifier, { ...context, conditions: [...context.conditions, 'source'] }); }";
-  registerHooks(`data:text/javascript,${encodeURIComponent(addSource)}`);
+function resolvesToFile(specifier) {
+  try {
+    return existsSync(new URL(import.meta.resolve(specifier)));
+  } catch {
+    return false;
+  }
 }
-register();
-const { main } = await import('../src/cli/main.ts');
+
+function sourceConditionOn() {
+  try {
+    return import.meta.resolve('@omendb/harness').endsWith('.ts');
+  } catch {
+    return false;
+  }
+}
+
+let main;
+if (existsSync(compiled) && !sourceConditionOn()) ({ main } = await import(compiled.href));
+else {
+  const toSource = ['@omendb/harness', '@omendb/engine'].filter((name) => !resolvesToFile(name));
+  if (toSource.length > 0) {
+    const addSource =
+      `const names = ${JSON.stringify(toSource)};` +
+      'export function resolve(specifier, context, next) {' +
+      'if (!names.includes(specifier)) return next(specifier, context);' +
+      "return next(specifier, { ...context, conditions: [...context.conditions, 'source'] }); }";
+    registerHooks(`data:text/javascript,${encodeURIComponent(addSource)}`);
+  }
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../src/cli/main.ts'));
+}
 process.exitCode = await main(process.argv.slice(2), process.env);

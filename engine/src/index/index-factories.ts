@@ -7,7 +7,8 @@ import { buildRmiModel, createRmiIndex, type RmiModel, rmiIndexFromModel } from 
 /**
  * The indexes an engine can be opened with (option `index`); 'rmi' is the default. The engine
  * indexes the segments it opens with these, so the RMI is built on the first lookup of each run
- * (lazyKeyIndex): open costs the same with either index. Flushes and compactions pass models
+ * (lazyKeyIndex): open costs the same with either index. Runs large enough for the segment worker
+ * get their model from it instead (deferredKeyIndex, storage/index-model-requests.ts). Flushes and compactions pass models
  * built in the segment worker instead (keyIndexFromModel), which are ready at once.
  */
 export const keyIndexFactories: Readonly<Record<KeyIndexKind, KeyIndexFactory>> = {

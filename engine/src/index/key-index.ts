@@ -25,8 +25,13 @@ export interface KeyIndexStats {
    * (0 for a correct model: a non-zero count means a wrong model, which never gives a wrong answer).
    */
   readonly modelMisses?: number;
-  /** Keys of an index not built yet (lazyKeyIndex): it is built on its first lookup. */
+  /**
+   * Keys of an index whose model is not built yet: lazyKeyIndex builds it on its first lookup,
+   * deferredKeyIndex waits for the segment worker's (lookups meanwhile are binary searches).
+   */
   readonly pendingKeys?: number;
+  /** 1 when the model job of a deferredKeyIndex failed: the run stays binary search. */
+  readonly modelFailures?: number;
 }
 
 export type KeyIndexKind = 'rmi' | 'binary';

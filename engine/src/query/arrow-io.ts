@@ -1,7 +1,9 @@
-import { DataType, Schema, Table, type Vector } from 'apache-arrow';
+import type { Table, Vector } from 'apache-arrow';
 import { OmenDbError } from '../errors.ts';
-import { isFloat64, isInt64, makeBatch, schemaFields } from '../storage/segment-file.ts';
+import { makeBatch, segmentSchema } from '../storage/segment-arrow.ts';
+import { isFloat64, isInt64, isTimestamp } from '../storage/segment-file.ts';
 import { readArrowIpc } from './arrow-ipc-reader.ts';
+import { type ArrowModule, arrowNow, arrowOf, loadArrow, loadedArrow } from './arrow-module.ts';
 
 /**
  * Arrow in and out of the embedded API. Input is an Arrow Table or IPC bytes (stream or file
@@ -13,6 +15,9 @@ import { readArrowIpc } from './arrow-ipc-reader.ts';
  * reader (arrow-ipc-reader.ts), never by apache-arrow, and must hold exactly the columns key and
  * value, without dictionaries. A Table is the caller's own in-process object: it is trusted to be
  * well formed, and columns other than key and value are ignored.
+ *
+ * Reading needs no apache-arrow (types are compared by value); building a Table does, and loads
+ * it on first use (arrow-module.ts), so a server start never pays for it.
  */
 export type ArrowInput = Table | Uint8Array;
 
@@ -47,7 +52,7 @@ function readIpcPoints(bytes: Uint8Array): ArrowPoints {
 function readTablePoints(table: Table): ArrowPoints {
   const key = requireColumn(table, 'key');
   const value = requireColumn(table, 'value');
-  if (!isInt64(key.type) && !DataType.isTimestamp(key.type)) {
+  if (!isInt64(key.type) && !isTimestamp(key.type)) {
     throw invalid(`column key must be Int64 or Timestamp, not ${String(key.type)}`, {
       column: 'key',
       type: String(key.type),
@@ -85,10 +90,9 @@ function readTablePoints(table: Table): ArrowPoints {
   return { rows, keyChunks, valueChunks };
 }
 
-// Duck typing next to instanceof: a Table from a second copy of apache-arrow (CJS next to ESM,
-// or another version) is still a Table.
+// Duck typing, not instanceof: a Table from any copy of apache-arrow (CJS next to ESM, or another
+// version) is still a Table, and checking needs no apache-arrow loaded here.
 function isTableLike(input: unknown): input is Table {
-  if (input instanceof Table) return true;
   const candidate = input as { getChild?: unknown; numRows?: unknown; schema?: unknown } | null;
   return (
     typeof candidate === 'object' &&
@@ -189,9 +193,21 @@ function rowsOf<T extends ColumnChunk<T>>(
   return out ?? allocate(0);
 }
 
-const rangeSchema = new Schema(schemaFields);
-
-/** A Table over the given arrays, without copying them: the caller hands them over. */
+/**
+ * A Table over the given arrays, without copying them: the caller hands them over. It is built
+ * with the ESM apache-arrow, the one callers import, once loadArrow has run (await it first, as
+ * Engine.rangeArrow should); before that, with the CommonJS build (see arrow-module.ts), whose
+ * Tables read the same but are refused by the ESM build's tableToIPC: encode them with
+ * arrowStreamBytes, which picks each Table's own build.
+ */
 export function pointsTable(keys: BigInt64Array, values: Float64Array): Table {
-  return new Table(rangeSchema, [makeBatch(rangeSchema, keys, values)]);
+  const arrow = loadedArrow() ?? arrowNow();
+  const schema = segmentSchema(arrow);
+  return new arrow.Table(schema, [makeBatch(arrow, schema, keys, values)]);
+}
+
+/** The Table as Arrow IPC stream bytes, encoded by the apache-arrow build that made it. */
+export async function arrowStreamBytes(table: Table): Promise<Uint8Array> {
+  const arrow: ArrowModule = arrowOf(table) ?? (await loadArrow());
+  return arrow.tableToIPC(table, 'stream');
 }

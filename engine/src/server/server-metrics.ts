@@ -114,6 +114,11 @@ const engineCounters: readonly [string, string, StatsReader][] = [
   ['omendb_wal_written_bytes_total', 'Bytes appended to the WAL since open.', (s) => s.walBytesWritten],
   ['omendb_flushes_total', 'Memtable flushes to segments (checkpoints) since open.', (s) => s.flushes],
   ['omendb_compactions_total', 'Compactions since open.', (s) => s.compactions],
+  [
+    'omendb_index_model_failures_total',
+    'Series runs whose learned-index model job failed since open (they use binary search).',
+    (s) => s.index.modelFailures,
+  ],
 ];
 
 const engineGauges: readonly [string, string, StatsReader][] = [
@@ -146,6 +151,11 @@ const engineGauges: readonly [string, string, StatsReader][] = [
   ],
   ['omendb_index_window_max_positions', 'Largest search window of any leaf.', (s) => s.index.windowMax],
   ['omendb_index_bytes', 'Bytes held by the key indexes.', (s) => s.index.bytes],
+  [
+    'omendb_index_pending_keys',
+    'Keys of series runs whose learned model is not built yet (lookups binary search meanwhile).',
+    (s) => s.index.pendingKeys,
+  ],
   [
     'omendb_engine_failed',
     '1 when an I/O failure put the engine in its failed state, else 0.',

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { assert, OmenDbError } from '../errors.ts';
 import { openEngine } from '../engine.ts';
 import type { Engine } from '../engine.ts';
+import { loadArrow } from '../query/arrow-module.ts';
 import { Authenticator } from './authenticator.ts';
 import { type BuildServerOptions, buildServer } from './build-server.ts';
 import { AuthRateLimiter } from './rate-limiter.ts';
@@ -128,6 +129,7 @@ export async function startServer(
     throw error;
   }
   context.state.markReady(engine);
+  void preloadArrow(app.log);
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
@@ -142,6 +144,29 @@ export async function startServer(
     return closing;
   };
   return { app, url, state: context.state, engine, reloadTls, close };
+}
+
+/**
+ * apache-arrow is not imported at start (see query/arrow-module.ts): load it in the background
+ * once the server is ready, so that neither the first Arrow request nor the first in-thread flush
+ * pays for it, and both use the build callers import. A failure only costs a log line: whatever
+ * needs apache-arrow later loads it again and reports its own error.
+ */
+export function preloadArrow(
+  log: Pick<FastifyInstance['log'], 'warn'>,
+  load: () => Promise<unknown> = loadArrow,
+): Promise<void> {
+  return new Promise((resolve) => {
+    setImmediate(() => {
+      load().then(
+        () => resolve(),
+        (error: unknown) => {
+          log.warn({ err: error }, 'apache-arrow failed to load');
+          resolve();
+        },
+      );
+    });
+  });
 }
 
 /** The reload of a TLS listener, after logging which certificate it serves from the start. */

@@ -35,6 +35,8 @@ function indexStats(state: EngineState): IndexStats {
     windowMean: 0,
     windowMax: 0,
     bytes: 0,
+    pendingKeys: 0,
+    modelFailures: 0,
   };
   for (const segment of state.segments) {
     for (const stats of segment.indexStats()) {
@@ -44,6 +46,8 @@ function indexStats(state: EngineState): IndexStats {
       total.leaves += stats.leaves;
       total.windowMax = Math.max(total.windowMax, stats.windowMax);
       total.bytes += stats.bytes;
+      total.pendingKeys += stats.pendingKeys ?? 0;
+      total.modelFailures += stats.modelFailures ?? 0;
     }
   }
   if (total.keys > 0) total.windowMean /= total.keys;

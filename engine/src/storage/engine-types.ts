@@ -43,6 +43,13 @@ export interface IndexStats {
   windowMean: number;
   windowMax: number;
   bytes: number;
+  /**
+   * Keys of runs whose learned model is not in place yet: built on a run's first lookup (in the
+   * segment worker for large runs, lookups binary searching meanwhile). Not counted in `keys`.
+   */
+  pendingKeys: number;
+  /** Runs whose model job failed since open: they binary search (an optimisation lost, no data). */
+  modelFailures: number;
 }
 
 export interface RecoveryStats {

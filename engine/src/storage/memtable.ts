@@ -1,5 +1,6 @@
 import { assert } from '../errors.ts';
 import { lowerBoundIn } from '../index/binary-search-index.ts';
+import { memtableGrowInPlacePointsMin, memtableSeriesReservePointsMax } from '../limits.ts';
 import { keyMax, keyMin } from './keys.ts';
 import { addTombstone, type Tombstone } from './tombstones.ts';
 
@@ -10,6 +11,40 @@ export const memtableBytesPerSeries = 256;
 export const memtableBytesPerTombstone = 64;
 
 const initialCapacity = 16;
+
+/** An ArrayBuffer that grows in place (ES2024; Node 20 has it, the ES2023 lib this repo targets does not type it). */
+interface ResizableBuffer extends ArrayBuffer {
+  readonly resizable: boolean;
+  readonly maxByteLength: number;
+  resize(byteLength: number): void;
+}
+
+const ResizableArrayBuffer = ArrayBuffer as unknown as new (
+  byteLength: number,
+  options: { maxByteLength: number },
+) => ResizableBuffer;
+
+function resizableBuffer(buffer: ArrayBufferLike): ResizableBuffer | undefined {
+  const candidate = buffer as Partial<ResizableBuffer>;
+  return candidate.resizable === true ? (buffer as ResizableBuffer) : undefined;
+}
+
+/**
+ * A key column and a value column of `capacity` points. Small columns are plain arrays; past
+ * memtableGrowInPlacePointsMin they sit on resizable buffers that reserve address space for
+ * `reserve` points (no memory until used), so that growing a big series is a resize in place,
+ * not a copy of tens of MB on the event loop and an allocation that sets off a major GC.
+ */
+function allocateColumns(capacity: number, reserve: number): { keys: BigInt64Array; values: Float64Array } {
+  if (capacity <= memtableGrowInPlacePointsMin) {
+    return { keys: new BigInt64Array(capacity), values: new Float64Array(capacity) };
+  }
+  const maxByteLength = Math.max(capacity, reserve) * 8;
+  return {
+    keys: new BigInt64Array(new ResizableArrayBuffer(capacity * 8, { maxByteLength }), 0, capacity),
+    values: new Float64Array(new ResizableArrayBuffer(capacity * 8, { maxByteLength }), 0, capacity),
+  };
+}
 
 /**
  * The points of one series not yet flushed. Keys in [0, sortedCount) are strictly increasing;
@@ -26,6 +61,9 @@ export class SeriesMemtable {
   tombstones: Tombstone[] = [];
   /** A dropSeries happened in this memtable: older layers are hidden entirely. */
   dropped = false;
+
+  /** @param reservePoints what resizable columns reserve (a parameter for tests; the limit otherwise) */
+  constructor(private readonly reservePoints = memtableSeriesReservePointsMax) {}
 
   append(keys: BigInt64Array, values: Float64Array): void {
     this.reserve(this.length + keys.length);
@@ -89,8 +127,7 @@ export class SeriesMemtable {
       tail.values,
     );
     const capacity = Math.max(initialCapacity, this.keys.length);
-    this.keys = new BigInt64Array(capacity);
-    this.values = new Float64Array(capacity);
+    ({ keys: this.keys, values: this.values } = allocateColumns(capacity, this.reservePoints));
     this.keys.set(merged.keys);
     this.values.set(merged.values);
     this.length = merged.keys.length;
@@ -111,12 +148,34 @@ export class SeriesMemtable {
     );
   }
 
+  /**
+   * Grows the columns to the next power-of-two multiple of their capacity that holds `needed`
+   * points (bytes() charges capacity, so this sequence is what decides when a memtable is full).
+   * Resizable columns grow in place while their reservation lasts; views taken before stay valid
+   * and unchanged, since growing only adds points after them.
+   */
   private reserve(needed: number): void {
     if (needed <= this.keys.length) return;
     let capacity = this.keys.length;
     while (capacity < needed) capacity *= 2;
-    const keys = new BigInt64Array(capacity);
-    const values = new Float64Array(capacity);
+    const keysBuffer = resizableBuffer(this.keys.buffer);
+    const valuesBuffer = resizableBuffer(this.values.buffer);
+    if (
+      keysBuffer !== undefined &&
+      valuesBuffer !== undefined &&
+      capacity * 8 <= keysBuffer.maxByteLength &&
+      capacity * 8 <= valuesBuffer.maxByteLength
+    ) {
+      keysBuffer.resize(capacity * 8);
+      valuesBuffer.resize(capacity * 8);
+      this.keys = new BigInt64Array(keysBuffer, 0, capacity);
+      this.values = new Float64Array(valuesBuffer, 0, capacity);
+      return;
+    }
+    // Plain columns, or a reservation outgrown (a series far past the memtable limit, as with
+    // automatic flushes off): one copy, into columns with room for two more doublings.
+    const reserve = keysBuffer === undefined ? this.reservePoints : capacity * 4;
+    const { keys, values } = allocateColumns(capacity, reserve);
     keys.set(this.keys.subarray(0, this.length));
     values.set(this.values.subarray(0, this.length));
     this.keys = keys;

@@ -1,6 +1,7 @@
 import { OmenDbError } from '../errors.ts';
 import { fsErrorCode } from '../fs/file-system.ts';
 import type { EngineState } from './engine-state.ts';
+import { IndexModelRequests } from './index-model-requests.ts';
 import { LoadedSegment } from './layer.ts';
 import { emptyManifest, readManifest, segmentFilePattern, writeManifest } from './manifest.ts';
 import { decodeSegment } from './segment-file.ts';
@@ -30,6 +31,8 @@ export class Recovery {
     }
     state.manifest = existing ?? emptyManifest;
     state.nextSegmentId = state.manifest.nextSegmentId;
+    // Learned indexes of large runs are built in the segment worker on their first lookup.
+    const models = new IndexModelRequests(state);
     for (const record of state.manifest.segments) {
       const bytes = await state.fs.readFile(`${state.segmentDir}/${record.file}`).catch((error: unknown) => {
         if (fsErrorCode(error) === 'ENOENT') {
@@ -43,7 +46,9 @@ export class Recovery {
         }
         throw error;
       });
-      state.segments.push(new LoadedSegment(record, decodeSegment(bytes, record), state.indexes.factory));
+      state.segments.push(
+        new LoadedSegment(record, decodeSegment(bytes, record), models.indexSource(record)),
+      );
     }
     const orphans = await this.removeOrphanSegments();
     const result = await recoverWal(

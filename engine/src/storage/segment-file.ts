@@ -1,20 +1,10 @@
 import { crc32 } from 'node:zlib';
-import {
-  DataType,
-  Field,
-  Float64,
-  Int64,
-  makeData,
-  Precision,
-  RecordBatch,
-  Schema,
-  Struct,
-  Table,
-  tableToIPC,
-} from 'apache-arrow';
+import type { DataType, RecordBatch } from 'apache-arrow';
 import { OmenDbError } from '../errors.ts';
 import { segmentBatchRowsMax, seriesNameLengthMax } from '../limits.ts';
 import { readArrowIpc } from '../query/arrow-ipc-reader.ts';
+import { arrowNow } from '../query/arrow-module.ts';
+import { makeBatch, segmentSchema } from './segment-arrow.ts';
 import type { Tombstone } from './tombstones.ts';
 
 /**
@@ -54,10 +44,11 @@ interface SegmentDirectory {
   series: DirectoryEntry[];
 }
 
-/** The two columns of a segment, also the shape of Arrow range results. */
-export const schemaFields = [new Field('key', new Int64(), false), new Field('value', new Float64(), false)];
-
-/** Encodes series (sorted by name, keys strictly increasing) as Arrow IPC file bytes. */
+/**
+ * Encodes series (sorted by name, keys strictly increasing) as Arrow IPC file bytes. It stays
+ * synchronous (it runs inside a segment job): apache-arrow is taken through arrowNow, which loads
+ * it on the first encode, in the worker thread or in-thread, never at start.
+ */
 export function encodeSegment(series: readonly SegmentSeriesData[]): Uint8Array {
   validateSeriesList(series, 'encode');
   let total = 0;
@@ -78,25 +69,14 @@ export function encodeSegment(series: readonly SegmentSeriesData[]): Uint8Array 
     });
     offset += entry.keys.length;
   }
-  const schema = new Schema(schemaFields, new Map([[segmentMetadataKey, JSON.stringify(directory)]]));
+  const arrow = arrowNow();
+  const schema = segmentSchema(arrow, new Map([[segmentMetadataKey, JSON.stringify(directory)]]));
   const batches: RecordBatch[] = [];
   for (let start = 0; start < total || batches.length === 0; start += segmentBatchRowsMax) {
     const end = Math.min(total, start + segmentBatchRowsMax);
-    batches.push(makeBatch(schema, keys.subarray(start, end), values.subarray(start, end)));
+    batches.push(makeBatch(arrow, schema, keys.subarray(start, end), values.subarray(start, end)));
   }
-  return tableToIPC(new Table(schema, batches), 'file');
-}
-
-export function makeBatch(schema: Schema, keys: BigInt64Array, values: Float64Array): RecordBatch {
-  const keyData = makeData({ type: new Int64(), length: keys.length, nullCount: 0, data: keys });
-  const valueData = makeData({ type: new Float64(), length: values.length, nullCount: 0, data: values });
-  const struct = makeData({
-    type: new Struct(schema.fields),
-    length: keys.length,
-    nullCount: 0,
-    children: [keyData, valueData],
-  });
-  return new RecordBatch(schema, struct);
+  return arrow.tableToIPC(new arrow.Table(schema, batches), 'file');
 }
 
 export interface SegmentExpectation {
@@ -180,14 +160,26 @@ function joinChunks<T extends ColumnChunk<T>>(
   return joined;
 }
 
-// Type predicates rather than instanceof: a second copy of apache-arrow (CJS next to ESM) would
-// fail instanceof on a perfectly good file.
+// apache-arrow's Type and Precision enums (stable in the Arrow format), compared by value rather
+// than by instanceof or apache-arrow's own predicates: the type may come from the caller's copy
+// of apache-arrow (ESM or CommonJS, any version), and this module must not load apache-arrow.
+const arrowTypeInt = 2;
+const arrowTypeFloat = 3;
+const arrowTypeTimestamp = 10;
+const arrowPrecisionDouble = 2;
+
 export function isInt64(type: DataType): boolean {
-  return DataType.isInt(type) && type.bitWidth === 64 && type.isSigned;
+  const int = type as DataType & { bitWidth?: unknown; isSigned?: unknown };
+  return type.typeId === arrowTypeInt && int.bitWidth === 64 && int.isSigned === true;
 }
 
 export function isFloat64(type: DataType): boolean {
-  return DataType.isFloat(type) && type.precision === Precision.DOUBLE;
+  const float = type as DataType & { precision?: unknown };
+  return type.typeId === arrowTypeFloat && float.precision === arrowPrecisionDouble;
+}
+
+export function isTimestamp(type: DataType): boolean {
+  return type.typeId === arrowTypeTimestamp;
 }
 
 function parseDirectory(raw: string | undefined, corrupt: (reason: string) => OmenDbError): SegmentDirectory {

@@ -1,3 +1,4 @@
+import type { IndexModelJob, IndexModelJobResult } from './index-model-job.ts';
 import { type SegmentJob, type SegmentJobResult, runSegmentJob } from './segment-jobs.ts';
 
 /** Runs segment jobs somewhere: on this thread, or in the segment worker. */
@@ -8,6 +9,12 @@ export interface SegmentJobExecutor {
    */
   readonly inThread: boolean;
   run(job: SegmentJob): Promise<SegmentJobResult>;
+  /**
+   * Builds key index models for runs of an opened segment, off the calling thread. Only an
+   * executor that runs jobs elsewhere has it: without it, an opened segment's index is built on
+   * its first lookup, on the calling thread (cheap for the small runs such executors get).
+   */
+  runModels?(job: IndexModelJob): Promise<IndexModelJobResult>;
 }
 
 /** What an engine holds: picks an executor per job, and is closed with the engine. */

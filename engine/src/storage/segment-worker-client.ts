@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { assert, OmenDbError } from '../errors.ts';
-import { flushWorkerQueueJobsMax } from '../limits.ts';
+import { flushWorkerQueueJobsMax, indexModelJobsInFlightMax } from '../limits.ts';
+import type { IndexModelJob, IndexModelJobResult } from './index-model-job.ts';
 import type { SegmentJobExecutor, SegmentJobRunner } from './segment-job-runner.ts';
 import { type SegmentJob, type SegmentJobResult, segmentJobTransferList } from './segment-jobs.ts';
 import {
@@ -16,15 +17,17 @@ export const segmentWorkerEntry = new URL('./segment-worker-bootstrap.js', impor
 interface PendingJob {
   /** The thread the job was posted to: a lost thread fails its own jobs, not its successor's. */
   readonly worker: Worker;
-  readonly resolve: (result: SegmentJobResult) => void;
+  readonly resolve: (result: SegmentJobResult | IndexModelJobResult) => void;
   readonly reject: (error: unknown) => void;
 }
 
 /**
  * One long-lived segment worker thread per engine, started on the first job and terminated by
- * close(). At most `queueJobsMax` jobs are posted and unanswered at a time; further callers wait
- * for a slot. The thread is referenced only while a job is out, so an idle worker never keeps
- * the process alive, and a busy one does (an awaited flush must not be cut short by an exit).
+ * close(). At most `queueJobsMax` flush and compaction jobs are posted and unanswered at a time;
+ * further callers wait for a slot. Index model jobs (runModels) come second: at most
+ * indexModelJobsInFlightMax out, each posted only while no flush or compaction is out, so a flush
+ * waits behind at most one model job, and model jobs never take a flush's slot. The thread is
+ * referenced only while a job is out, so an idle worker never keeps the process alive, and a busy one does (an awaited flush must not be cut short by an exit).
  * If the thread dies or fails to start, every job out is rejected with
  * OMENDB_ERR_SEGMENT_WORKER_FAILED: the engine fails that flush or compaction as it fails an
  * I/O error, and never waits for an answer that will not come. The next job starts a new thread.
@@ -35,6 +38,7 @@ export class SegmentWorkerClient implements SegmentJobExecutor, SegmentJobRunner
   private nextId = 1;
   private readonly pending = new Map<number, PendingJob>();
   private readonly slotWaiters: (() => void)[] = [];
+  private modelJobsOut = 0;
   private closed = false;
 
   constructor(
@@ -56,24 +60,57 @@ export class SegmentWorkerClient implements SegmentJobExecutor, SegmentJobRunner
     return this.pending.size;
   }
 
-  async run(job: SegmentJob): Promise<SegmentJobResult> {
-    while (this.pending.size >= this.queueJobsMax && !this.closed) {
+  /** Flush and compaction jobs out, at most the queue bound. */
+  get segmentJobsOut(): number {
+    return this.pending.size - this.modelJobsOut;
+  }
+
+  run(job: SegmentJob): Promise<SegmentJobResult> {
+    return this.post(job, false, () => this.segmentJobsOut < this.queueJobsMax);
+  }
+
+  /** An index model job: posted once the worker has no flush or compaction out. */
+  runModels(job: IndexModelJob): Promise<IndexModelJobResult> {
+    return this.post(
+      job,
+      true,
+      () => this.segmentJobsOut === 0 && this.modelJobsOut < indexModelJobsInFlightMax,
+    );
+  }
+
+  /**
+   * Posts `job` once `free` holds (checked again after every answer). The check and the posting
+   * happen in one turn, so that two callers woken together cannot both take the last slot.
+   */
+  private async post(job: SegmentJob, model: false, free: () => boolean): Promise<SegmentJobResult>;
+  private async post(job: IndexModelJob, model: true, free: () => boolean): Promise<IndexModelJobResult>;
+  private async post(
+    job: SegmentJob | IndexModelJob,
+    model: boolean,
+    free: () => boolean,
+  ): Promise<SegmentJobResult | IndexModelJobResult> {
+    while (!free() && !this.closed) {
       await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
     }
     if (this.closed) throw new OmenDbError('OMENDB_ERR_ENGINE_CLOSED', 'segment worker is closed');
     const worker = this.startedWorker();
     const id = this.nextId++;
-    const answer = new Promise<SegmentJobResult>((resolve, reject) =>
+    const answer = new Promise<SegmentJobResult | IndexModelJobResult>((resolve, reject) =>
       this.pending.set(id, { worker, resolve, reject }),
     );
+    if (model) this.modelJobsOut++;
     try {
       worker.ref();
-      worker.postMessage({ id, job } satisfies SegmentJobRequest, segmentJobTransferList(job));
+      const transfer = job.kind === 'models' ? [] : segmentJobTransferList(job);
+      worker.postMessage({ id, job } satisfies SegmentJobRequest, transfer);
       return await answer;
     } finally {
       this.pending.delete(id);
+      if (model) this.modelJobsOut--;
       if (this.pending.size === 0) this.worker?.unref();
-      this.slotWaiters.shift()?.();
+      // Every waiter checks its own condition again (a flush slot and the model slot differ);
+      // the callers are few: at most one flush, one compaction and one model job per engine.
+      for (const wake of this.slotWaiters.splice(0)) wake();
     }
   }
 

@@ -1,4 +1,5 @@
 import { type ErrorCode, errorRegistry, OmenDbError } from '../errors.ts';
+import type { IndexModelJob, IndexModelJobResult } from './index-model-job.ts';
 import type { SegmentJob, SegmentJobResult } from './segment-jobs.ts';
 
 /**
@@ -10,7 +11,7 @@ export const segmentWorkerMarker = 'omendbSegmentWorker';
 /** What the engine posts to the segment worker: one job, answered by one reply with the same id. */
 export interface SegmentJobRequest {
   readonly id: number;
-  readonly job: SegmentJob;
+  readonly job: SegmentJob | IndexModelJob;
 }
 
 /** A job's failure, as plain data: an OmenDbError keeps its registry code across the thread boundary. */
@@ -21,7 +22,7 @@ export interface SerializedJobError {
 }
 
 export type SegmentJobReply =
-  | { readonly id: number; readonly ok: true; readonly result: SegmentJobResult }
+  | { readonly id: number; readonly ok: true; readonly result: SegmentJobResult | IndexModelJobResult }
   | { readonly id: number; readonly ok: false; readonly error: SerializedJobError };
 
 export function serializeJobError(error: unknown): SerializedJobError {

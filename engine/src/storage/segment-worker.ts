@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import { parentPort, workerData } from 'node:worker_threads';
+import { indexModelJobResultTransferList, runIndexModelJob } from './index-model-job.ts';
 import { runSegmentJob, segmentJobResultTransferList } from './segment-jobs.ts';
 import {
   type SegmentJobReply,
@@ -10,7 +11,8 @@ import {
 
 /**
  * The segment worker thread: runs flush and compaction jobs (sort, merge, Arrow encode, CRC32,
- * read-back decode, index models) one at a time, in arrival order, and moves each result back
+ * read-back decode, index models) and the index model jobs of opened segments (index-model-job.ts)
+ * one at a time, in arrival order, and moves each result back
  * as transferables. A job that throws is answered with its error; anything that escapes (a bug,
  * running out of memory) ends the thread, which the engine sees as a failed job.
  */
@@ -25,8 +27,18 @@ export function serveSegmentJobs(port: Pick<MessagePort, 'on' | 'postMessage'>):
 
 async function answer(port: Pick<MessagePort, 'postMessage'>, request: SegmentJobRequest): Promise<void> {
   let reply: SegmentJobReply;
+  let transfer: ArrayBuffer[];
   try {
-    reply = { id: request.id, ok: true, result: await runSegmentJob(request.job) };
+    const { job } = request;
+    if (job.kind === 'models') {
+      const result = await runIndexModelJob(job);
+      reply = { id: request.id, ok: true, result };
+      transfer = indexModelJobResultTransferList(result);
+    } else {
+      const result = await runSegmentJob(job);
+      reply = { id: request.id, ok: true, result };
+      transfer = segmentJobResultTransferList(result);
+    }
   } catch (error) {
     port.postMessage({
       id: request.id,
@@ -35,7 +47,7 @@ async function answer(port: Pick<MessagePort, 'postMessage'>, request: SegmentJo
     } satisfies SegmentJobReply);
     return;
   }
-  port.postMessage(reply, segmentJobResultTransferList(reply.result));
+  port.postMessage(reply, transfer);
 }
 
 if (

@@ -8,6 +8,7 @@ import { buildServer } from '../../src/server/build-server.ts';
 import type { ServerContext } from '../../src/server/server-context.ts';
 import { configDefaults, type ServerConfig } from '../../src/server/server-config.ts';
 import { createContext } from '../../src/server/start-server.ts';
+import { ServerMetrics } from '../../src/server/server-metrics.ts';
 import { type Engine, openEngine } from '../../src/engine.ts';
 import { silentLogger } from '../../src/storage/logger.ts';
 import { memtableBytesPerPoint, memtableBytesPerSeries } from '../../src/storage/memtable.ts';
@@ -340,6 +341,8 @@ describe('server metrics, health and readiness', () => {
       omendb_memtable_bytes: 'gauge',
       omendb_segments: 'gauge',
       omendb_index_window_mean_positions: 'gauge',
+      omendb_index_pending_keys: 'gauge',
+      omendb_index_model_failures_total: 'counter',
       omendb_engine_failed: 'gauge',
       process_cpu_user_seconds_total: 'counter',
     });
@@ -394,6 +397,9 @@ describe('server metrics, health and readiness', () => {
     const windowMean = value(exposition, 'omendb_index_window_mean_positions')!;
     expect(Number.isFinite(windowMean) && windowMean >= 0).toBe(true);
     expect(value(exposition, 'omendb_index_keys')).toBe(3);
+    // The flushed segment came with its model: nothing pending, nothing failed.
+    expect(value(exposition, 'omendb_index_pending_keys')).toBe(0);
+    expect(value(exposition, 'omendb_index_model_failures_total')).toBe(0);
     expect(value(exposition, 'omendb_engine_failed')).toBe(0);
 
     // Queries by kind: the 404 get still ran a query.
@@ -518,6 +524,26 @@ describe('server metrics, health and readiness', () => {
           expect(operation.security).toEqual([]);
         } else expect(operation.security.length, path).toBeGreaterThan(0);
       }
+    }
+  });
+});
+
+describe('index gauges follow the engine stats', () => {
+  it("exports the keys still pending a model and the failed model jobs from stats()'s index", async () => {
+    const dir = await mkdtemp(`${tmpdir()}/omendb-index-gauges-`);
+    const engine = await openEngine({ dir, logger: silentLogger, autoMaintenance: false });
+    try {
+      const stats = engine.stats();
+      const metrics = new ServerMetrics(() => ({
+        ...stats,
+        index: { ...stats.index, pendingKeys: 10_000_000, modelFailures: 2 },
+      }));
+      const exposition = readExposition(await metrics.exposition());
+      expect(value(exposition, 'omendb_index_pending_keys')).toBe(10_000_000);
+      expect(value(exposition, 'omendb_index_model_failures_total')).toBe(2);
+    } finally {
+      await engine.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configDefaults, type ServerConfig } from '../../src/server/server-config.ts';
-import { prepareUsers, type RunningServer, startServer } from '../../src/server/start-server.ts';
+import {
+  preloadArrow,
+  prepareUsers,
+  type RunningServer,
+  startServer,
+} from '../../src/server/start-server.ts';
 import { UsersStore } from '../../src/server/users-store.ts';
 import { codeOf } from '../support/codes.ts';
 
@@ -140,5 +145,24 @@ describe('startServer: where it listens', () => {
     } finally {
       await new Promise<void>((resolve) => taken.close(() => resolve()));
     }
+  });
+});
+
+describe('preloadArrow: apache-arrow loaded after the server is ready', () => {
+  it('loads it on a later turn of the event loop, and a failure is a warning, not a crash', async () => {
+    let loads = 0;
+    const warnings: unknown[] = [];
+    const log = { warn: (...args: unknown[]) => warnings.push(args) };
+    const done = preloadArrow(log, async () => {
+      loads++;
+    });
+    // Not before the caller's own work in this turn (printing the listening line) is done.
+    expect(loads).toBe(0);
+    await done;
+    expect(loads).toBe(1);
+    expect(warnings).toEqual([]);
+    const failure = new Error('cannot load');
+    await preloadArrow(log, () => Promise.reject(failure));
+    expect(warnings).toEqual([[{ err: failure }, 'apache-arrow failed to load']]);
   });
 });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { memtableGrowInPlacePointsMin } from '../../src/limits.ts';
 import { keyMax, keyMin } from '../../src/storage/keys.ts';
 import {
   Memtable,
@@ -445,5 +446,85 @@ describe('rawSeriesView and sortedColumns (what a flush job gets)', () => {
     expect([...sorted.keys]).toEqual([0n, 1n, 2n, 3n, 5n]);
     expect([...sorted.values]).toEqual([0, 1, 2, 33, 55]);
     expect(() => sortedColumns({ ...raw, sortedCount: raw.keys.length + 1 })).toThrow(/inconsistent/);
+  });
+});
+
+describe('SeriesMemtable growth past memtableGrowInPlacePointsMin', () => {
+  const run = (from: number, count: number): BigInt64Array =>
+    BigInt64Array.from({ length: count }, (_, i) => BigInt(from + i));
+  const valuesFor = (keys: BigInt64Array): Float64Array => Float64Array.from(keys, (key) => Number(key) / 2);
+  const isResizable = (buffer: ArrayBufferLike): boolean =>
+    (buffer as { resizable?: boolean }).resizable === true;
+
+  it('grows in place: the same buffers, capacities doubling as before, earlier views unchanged', () => {
+    const table = new SeriesMemtable();
+    const capacities: number[] = [];
+    let next = 0;
+    let bigBuffer: ArrayBufferLike | undefined;
+    let earlyView: BigInt64Array | undefined;
+    while (next < memtableGrowInPlacePointsMin * 8) {
+      const keys = run(next, 10_000);
+      table.append(keys, valuesFor(keys));
+      next += keys.length;
+      if (capacities.at(-1) !== table.keys.length) capacities.push(table.keys.length);
+      if (table.keys.length > memtableGrowInPlacePointsMin) {
+        expect(isResizable(table.keys.buffer)).toBe(true);
+        expect(isResizable(table.values.buffer)).toBe(true);
+        if (bigBuffer === undefined) {
+          bigBuffer = table.keys.buffer;
+          earlyView = table.view().keys;
+        }
+        // No copy once on resizable columns: the buffer is the one the series moved to.
+        expect(table.keys.buffer).toBe(bigBuffer);
+      } else {
+        expect(isResizable(table.keys.buffer)).toBe(false);
+      }
+    }
+    // bytes() charges capacity: the sequence that decides when a memtable is full is unchanged.
+    for (let i = 1; i < capacities.length; i++) expect(capacities[i]).toBe(capacities[i - 1]! * 2);
+    expect(earlyView![0]).toBe(0n);
+    expect(earlyView![earlyView!.length - 1]).toBe(BigInt(earlyView!.length - 1));
+    expect(table.length).toBe(next);
+    const { keys, values } = table.view();
+    expect(keys[next - 1]).toBe(BigInt(next - 1));
+    expect(values[12_345]).toBe(12_345 / 2);
+  });
+
+  it('copies once into a larger reservation when a series outgrows its own', () => {
+    const reservePoints = memtableGrowInPlacePointsMin * 2;
+    const table = new SeriesMemtable(reservePoints);
+    let next = 0;
+    const buffers = new Set<ArrayBufferLike>();
+    while (next < reservePoints * 3) {
+      const keys = run(next, 20_000);
+      table.append(keys, valuesFor(keys));
+      next += keys.length;
+      if (isResizable(table.keys.buffer)) buffers.add(table.keys.buffer);
+    }
+    // Moved to resizable columns once, then once more past the reservation (room for two doublings).
+    expect(buffers.size).toBe(2);
+    const last = [...buffers][1] as ArrayBuffer & { maxByteLength: number };
+    expect(last.maxByteLength).toBe(reservePoints * 2 * 4 * 8);
+    expect(pointsOf(table).length).toBe(next);
+    expect(pointsOf(table)[next - 1]).toEqual([BigInt(next - 1), (next - 1) / 2]);
+  });
+
+  it('keeps resizable columns through a merge of an unsorted tail and a delete', () => {
+    const table = new SeriesMemtable();
+    const keys = run(0, memtableGrowInPlacePointsMin * 2);
+    table.append(keys, valuesFor(keys));
+    table.append(keysOf(5n, 3n), valuesOf(-5, -3));
+    expect(table.sortedCount).toBeLessThan(table.length);
+    const view = table.view();
+    expect(isResizable(table.keys.buffer)).toBe(true);
+    expect(view.values[3]).toBe(-3);
+    expect(view.values[5]).toBe(-5);
+    table.deleteRange(10n, 19n);
+    expect(table.length).toBe(keys.length - 10);
+    const more = run(keys.length, 100);
+    table.append(more, valuesFor(more));
+    expect(pointsOf(table).at(-1)).toEqual([BigInt(keys.length + 99), (keys.length + 99) / 2]);
+    // A frozen memtable's raw view of resizable columns sorts like any other.
+    expect(sortedColumns(rawSeriesView('s', table)).keys.length).toBe(keys.length + 90);
   });
 });

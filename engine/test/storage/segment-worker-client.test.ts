@@ -6,11 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { splitSegmentJobs, inThreadSegmentJobs } from '../../src/storage/segment-job-runner.ts';
-import { type FlushJob, runSegmentJob } from '../../src/storage/segment-jobs.ts';
+import { type BuiltSegment, type FlushJob, runSegmentJob } from '../../src/storage/segment-jobs.ts';
 import { SegmentWorkerClient } from '../../src/storage/segment-worker-client.ts';
 import { serveSegmentJobs } from '../../src/storage/segment-worker.ts';
 import { type SegmentJobReply, segmentWorkerMarker } from '../../src/storage/segment-worker-protocol.ts';
+import { buildKeyIndexModel } from '../../src/index/index-factories.ts';
+import { runIndexModelJob } from '../../src/storage/index-model-job.ts';
 import { codeOf } from '../support/codes.ts';
+import { writeModelFixture } from './model-fixture.ts';
 
 const fixture = (name: string): URL => new URL(`./fixtures/${name}`, import.meta.url);
 
@@ -151,6 +154,84 @@ describe('segment worker client', () => {
   });
 });
 
+describe('segment worker client: index model jobs', () => {
+  it('builds the models of an opened segment in the worker, from its file, after the flushes out', async () => {
+    const dir = await mkdtemp(`${tmpdir()}/omendb-worker-models-`);
+    const client = new SegmentWorkerClient();
+    try {
+      const { job, series } = await writeModelFixture(dir);
+      const flush = client.run(flushJob(20_000, 2));
+      const models = client.runModels(job);
+      const again = client.runModels(job);
+      // The flush is out; the model jobs wait until no flush or compaction is, then go one at a time.
+      expect(client.jobsOut).toBe(1);
+      expect(client.segmentJobsOut).toBe(1);
+      const order: string[] = [];
+      const done = await Promise.all([
+        flush.then((r) => {
+          order.push('flush');
+          return r;
+        }),
+        models.then((r) => {
+          order.push('models');
+          return r;
+        }),
+        again.then((r) => {
+          order.push('again');
+          return r;
+        }),
+      ]);
+      expect(order).toEqual(['flush', 'models', 'again']);
+      const result = done[1];
+      expect(result.missing).toBe(false);
+      if (result.missing) return;
+      expect(result.models).toEqual([
+        buildKeyIndexModel('rmi', series[1]!.keys),
+        buildKeyIndexModel('rmi', series[0]!.keys),
+      ]);
+      expect(client.jobsOut).toBe(0);
+    } finally {
+      await client.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('never has a flush wait for a model job to be posted: model jobs take no flush slot', async () => {
+    const dir = await mkdtemp(`${tmpdir()}/omendb-worker-models-`);
+    const client = new SegmentWorkerClient(undefined, 1);
+    try {
+      const { job } = await writeModelFixture(dir);
+      const models = client.runModels(job);
+      expect(client.jobsOut).toBe(1);
+      const flush = client.run(flushJob(10, 1));
+      // Posted at once, beside the model job, though the flush bound is 1.
+      expect(client.jobsOut).toBe(2);
+      expect(client.segmentJobsOut).toBe(1);
+      expect((await flush)?.points).toBe(10);
+      expect((await models).missing).toBe(false);
+    } finally {
+      await client.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails a waiting model job with OMENDB_ERR_ENGINE_CLOSED on close, and refuses new ones', async () => {
+    const dir = await mkdtemp(`${tmpdir()}/omendb-worker-models-`);
+    const client = new SegmentWorkerClient();
+    try {
+      const { job } = await writeModelFixture(dir);
+      const flush = codeOf(client.run(flushJob(20_000, 1)));
+      const models = codeOf(client.runModels(job));
+      await client.close();
+      expect(await flush).toBe('OMENDB_ERR_ENGINE_CLOSED');
+      expect(await models).toBe('OMENDB_ERR_ENGINE_CLOSED');
+      expect(await codeOf(client.runModels(job))).toBe('OMENDB_ERR_ENGINE_CLOSED');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('split segment jobs', () => {
   it('runs small jobs on this thread and larger ones on the other executor', async () => {
     const client = new SegmentWorkerClient();
@@ -183,9 +264,33 @@ describe('segment worker (the thread side, served on a channel here)', () => {
     await done;
     port1.close();
     expect(replies.map((r) => r.id)).toEqual([1, 2, 3]);
-    expect(replies[0]!.ok && replies[0]!.result?.points).toBe(50_000);
+    expect(replies[0]!.ok && (replies[0]!.result as BuiltSegment).points).toBe(50_000);
     expect(!replies[1]!.ok && replies[1]!.error.message).toMatch(/non-finite value/);
     expect(replies[2]!.ok && replies[2]!.result).toBeUndefined();
     expect(segmentWorkerMarker).toBe('omendbSegmentWorker');
+  });
+
+  it('answers index model jobs with their models moved, and a gone file as missing', async () => {
+    const dir = await mkdtemp(`${tmpdir()}/omendb-worker-models-`);
+    const { port1, port2 } = new MessageChannel();
+    try {
+      const { job } = await writeModelFixture(dir);
+      serveSegmentJobs(port2);
+      const replies: SegmentJobReply[] = [];
+      const done = new Promise<void>((resolve) =>
+        port1.on('message', (reply: SegmentJobReply) => {
+          replies.push(reply);
+          if (replies.length === 2) resolve();
+        }),
+      );
+      port1.postMessage({ id: 1, job });
+      port1.postMessage({ id: 2, job: { ...job, path: `${dir}/gone.arrow` } });
+      await done;
+      expect(replies[0]).toEqual({ id: 1, ok: true, result: await runIndexModelJob(job) });
+      expect(replies[1]).toEqual({ id: 2, ok: true, result: { missing: true } });
+    } finally {
+      port1.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

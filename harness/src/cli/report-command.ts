@@ -8,8 +8,11 @@ import { buildReport } from '../readiness/build-report.ts';
 import { defaultPolicyPath } from '../readiness/policy.ts';
 import { renderHtml } from '../readiness/report-html.ts';
 import { formatCategoryTable, renderMarkdown } from '../readiness/report-md.ts';
+import { repoRootUrl } from '../repo-paths.ts';
 import { type CliIo, exitCodes } from './io.ts';
 import { reportUsage } from './usage.ts';
+
+const repoRoot = fileURLToPath(repoRootUrl);
 
 /**
  * `omendb-harness report --in DIR [--in DIR2 ...] [--baseline previous.json] [--policy FILE]
@@ -19,7 +22,6 @@ import { reportUsage } from './usage.ts';
  * 64 for bad usage (a missing directory, an invalid policy or baseline).
  */
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const defaultReportOut = 'reports/readiness';
 
 function usage(message: string): never {

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { repoFileUrl, repoRoot } from '../repo-paths.ts';
 import { convertE2eCoverage } from './convert-e2e.ts';
 
 /**
@@ -17,9 +18,9 @@ import { convertE2eCoverage } from './convert-e2e.ts';
 /** Set in the child: it runs the scenarios; the parent only converts. */
 export const coverageChildVariable = 'OMENDB_HARNESS_COVERAGE_CHILD';
 
-const harnessBin = fileURLToPath(new URL('../../bin/omendb-harness.js', import.meta.url));
-/** The repository root (harness/src/coverage -> three levels up). */
-export const repoRootOfHarness = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
+const harnessBin = fileURLToPath(repoFileUrl('harness/bin/omendb-harness.js'));
+/** The repository root (see repo-paths.ts: the same from harness/src and from harness/dist). */
+export const repoRootOfHarness = repoRoot;
 
 export interface CoverageRunIo {
   readonly stdout: { write(text: string): unknown };

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { OmenDbError } from '@omendb/engine';
 import { schemaChecker } from '../runner/json-schema.ts';
 import type { EvidenceSpec, ReadinessPolicy, ScoreRule } from './types.ts';
+import { repoFileUrl } from '../repo-paths.ts';
 
 /**
  * The readiness policy (scenarios/readiness.policy.json): loaded, checked against
@@ -10,9 +11,9 @@ import type { EvidenceSpec, ReadinessPolicy, ScoreRule } from './types.ts';
  * nobody wrote.
  */
 
-export const policySchemaPath = new URL('./policy.schema.json', import.meta.url);
+export const policySchemaPath = repoFileUrl('harness/src/readiness/policy.schema.json');
 /** The policy the report uses unless --policy names another. */
-export const defaultPolicyPath = new URL('../../../scenarios/readiness.policy.json', import.meta.url);
+export const defaultPolicyPath = repoFileUrl('scenarios/readiness.policy.json');
 
 const checkSchema = schemaChecker(policySchemaPath);
 

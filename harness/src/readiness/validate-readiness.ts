@@ -1,5 +1,6 @@
 import { OmenDbError } from '@omendb/engine';
 import { schemaChecker } from '../runner/json-schema.ts';
+import { repoFileUrl } from '../repo-paths.ts';
 import type { ReadinessReport } from './types.ts';
 
 /**
@@ -7,7 +8,7 @@ import type { ReadinessReport } from './types.ts';
  * (an invalid one is never written) and when it is read back as a baseline or by the gate.
  */
 
-export const readinessSchemaPath = new URL('./readiness.schema.json', import.meta.url);
+export const readinessSchemaPath = repoFileUrl('harness/src/readiness/readiness.schema.json');
 
 const checkSchema = schemaChecker(readinessSchemaPath);
 

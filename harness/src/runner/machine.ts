@@ -3,6 +3,9 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gitRevParseTimeoutMs } from '../limits.ts';
+import { repoRootUrl } from '../repo-paths.ts';
+
+const repoRoot = fileURLToPath(repoRootUrl);
 
 /** Where a run happened: enough to tell two results' machines apart. */
 export interface MachineFacts {
@@ -25,7 +28,6 @@ export function machineFacts(): MachineFacts {
   };
 }
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const run = promisify(execFile);
 
 /** The commit the harness runs from (`git rev-parse HEAD`), or null outside a git checkout. */

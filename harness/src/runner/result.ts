@@ -4,6 +4,7 @@ import { OmenDbError } from '@omendb/engine';
 import type { EngineDescription } from '../adapter.ts';
 import { schemaChecker } from './json-schema.ts';
 import type { MachineFacts } from './machine.ts';
+import { repoFileUrl } from '../repo-paths.ts';
 import type { Check, ParamValue, Profile, ScenarioCategory } from './scenario.ts';
 
 /**
@@ -42,7 +43,7 @@ export interface ScenarioResult {
   readonly error?: { readonly code: string; readonly message: string };
 }
 
-export const resultSchemaPath = new URL('./result.schema.json', import.meta.url);
+export const resultSchemaPath = repoFileUrl('harness/src/runner/result.schema.json');
 
 const checkSchema = schemaChecker(resultSchemaPath);
 

@@ -1,7 +1,9 @@
-import { tableToIPC } from 'apache-arrow';
 import type { FastifyInstance } from 'fastify';
 import { OmenDbError } from '../../errors.ts';
+import { arrowStreamBytes } from '../../query/arrow-io.ts';
 import { keyRange, keyToJson, parseKeyText, pointsFromJson } from '../http-keys.ts';
+import { httpPointsPerRequestMax } from '../../limits.ts';
+import { type PointColumns, scanPointsJson } from '../points-json.ts';
 import {
   deleteQuery,
   okResponse,
@@ -21,11 +23,44 @@ interface SeriesParams {
   series: string;
 }
 
+const pointsRoute = '/v1/series/:series/points';
+/** Where a body read by the fast scanner carries its columns (a symbol: the schema never sees it). */
+const scannedColumns = Symbol('scannedColumns');
+
+interface PointsBody {
+  points: unknown[][];
+  [scannedColumns]?: PointColumns;
+}
+
+/**
+ * The JSON parser for every route, with a fast path for the body of a points write: read
+ * straight into columns (scanPointsJson), it reaches the route as `{ points: [] }` (which the
+ * schema accepts) carrying the columns under a symbol. Every other body, and a write body the
+ * scanner is not sure of, goes to fastify's own JSON parser, so its errors are unchanged.
+ */
+function registerJsonParser(app: FastifyInstance): void {
+  const ordinary = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    if (request.method === 'POST' && request.routeOptions.url === pointsRoute) {
+      const columns = scanPointsJson(bytes, httpPointsPerRequestMax);
+      if (columns !== undefined) {
+        const scanned: PointsBody = { points: [], [scannedColumns]: columns };
+        done(null, scanned);
+        return;
+      }
+    }
+    ordinary(request, bytes as unknown as string, done);
+  });
+}
+
 export function pointsRoutes(app: FastifyInstance, context: ServerContext): void {
   const { state, metrics } = context;
+  registerJsonParser(app);
 
-  app.post<{ Params: SeriesParams; Body: { points: unknown[][] } | Buffer }>(
-    '/v1/series/:series/points',
+  app.post<{ Params: SeriesParams; Body: PointsBody | Buffer }>(
+    pointsRoute,
     {
       config: { access: 'write', summary: 'Write points (JSON or an Arrow IPC stream); 200 once durable.' },
       schema: {
@@ -40,9 +75,13 @@ export function pointsRoutes(app: FastifyInstance, context: ServerContext): void
       if (request.body === undefined || request.body === null)
         throw new OmenDbError('OMENDB_ERR_HTTP_BAD_REQUEST', 'a JSON or Arrow body is required');
       const engine = state.engine();
-      const written = Buffer.isBuffer(request.body)
-        ? await engine.writeArrow(request.params.series, request.body)
-        : await engine.write(request.params.series, pointsFromJson(request.body.points));
+      const body = request.body;
+      if (Buffer.isBuffer(body)) return { written: await engine.writeArrow(request.params.series, body) };
+      const columns = body[scannedColumns];
+      const written =
+        columns === undefined
+          ? await engine.write(request.params.series, pointsFromJson(body.points))
+          : await engine.writeColumns(request.params.series, columns.keys, columns.values);
       return { written };
     },
   );
@@ -86,7 +125,7 @@ export function pointsRoutes(app: FastifyInstance, context: ServerContext): void
           engine.rangeArrow(request.params.series, from, to, options),
         );
         if (page.next !== null) reply.header('omendb-next', page.next.toString());
-        return reply.type(arrowStreamType).send(Buffer.from(tableToIPC(page.table, 'stream')));
+        return reply.type(arrowStreamType).send(Buffer.from(await arrowStreamBytes(page.table)));
       }
       const page = await metrics.timeQuery('range', () =>
         engine.range(request.params.series, from, to, options),
