@@ -323,3 +323,14 @@ export const memtableGrowInPlacePointsMin = 65_536;
  * past it, one copy into a reservation of four times the new capacity.
  */
 export const memtableSeriesReservePointsMax = 8 * 1024 * 1024;
+
+// Sustained ingest on a small machine (issue 12, item 1: the segment worker's CPU priority).
+/**
+ * Nice level of the segment worker thread (Linux; 19 is the lowest priority): flushes and
+ * compactions run on the CPU the event loop and the clients leave. At nice 0, on 2 cores under a
+ * 1M points/s soak, each compaction (3 to 4 s of worker CPU every 15 s) took a core from the event
+ * loop and the client: write p99 898 to 961 ms; at 19, 555 ms. A starved worker cannot let memory
+ * grow: writers wait for memtable room (memtableFlushBacklogFactor), the event loop idles, the
+ * worker runs.
+ */
+export const segmentWorkerNiceLevel = 19;
