@@ -97,6 +97,42 @@ describe('coverage of the compiled engine/dist', () => {
     }
   });
 
+  it("counts a file that never ran in the sources' form, built or not, so that maps of several runs merge item by item", async () => {
+    const never = 'export function never(flag: boolean): number {\n  return flag ? 1 : 2;\n}\n';
+    await writeFile(join(src, 'c.ts'), never);
+    const statementsOfC = async (out: string) => {
+      const result = await convertE2eCoverage({
+        rawDir: join(root, 'raw'),
+        outDir: join(root, out),
+        repoRoot: root,
+      });
+      const final = JSON.parse(await readFile(result.finalPath, 'utf8')) as Record<
+        string,
+        { statementMap: unknown }
+      >;
+      return final[join(src, 'c.ts')]!.statementMap;
+    };
+    try {
+      const unbuilt = await statementsOfC('out-unbuilt');
+      const compiled = ts.transpileModule(never, {
+        fileName: 'c.ts',
+        compilerOptions: {
+          module: ts.ModuleKind.ESNext,
+          target: ts.ScriptTarget.ES2023,
+          sourceMap: true,
+          inlineSources: true,
+        },
+      });
+      await writeFile(join(dist, 'c.js'), compiled.outputText);
+      await writeFile(join(dist, 'c.js.map'), compiled.sourceMapText ?? '{}');
+      expect(await statementsOfC('out-built')).toEqual(unbuilt);
+    } finally {
+      await rm(join(src, 'c.ts'));
+      await rm(join(dist, 'c.js'), { force: true });
+      await rm(join(dist, 'c.js.map'), { force: true });
+    }
+  });
+
   it('has no compiled form for a source never built', async () => {
     await writeFile(join(src, 'b.ts'), 'export const b = 1;\n');
     try {
