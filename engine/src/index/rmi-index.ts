@@ -54,7 +54,7 @@ export interface RmiModel {
 
 export function buildRmiModel(keys: BigInt64Array, options: RmiOptions = {}): RmiModel {
   const n = keys.length;
-  const xs = keysToDoubles(keys);
+  const xs = doublesOfKeys(keys);
   if (n === 0) {
     const none = { xMean: 0, jMean: 0, slope: 0, errorMin: 0, errorMax: 0 };
     return {
@@ -325,7 +325,7 @@ const lowWord = 1 - highWord;
  * 32 significant bits each), so their sum is the exact integer key rounded once, to nearest with
  * ties to even, which is what Number(bigint) does (the property test compares the two).
  */
-export function keysToDoubles(keys: BigInt64Array): Float64Array {
+export function doublesOfKeys(keys: BigInt64Array): Float64Array {
   const n = keys.length;
   const xs = new Float64Array(n);
   // Views over the keys' own bytes: a key column is often a view into a larger file buffer.

@@ -10,6 +10,7 @@ import { adminRoutes } from './routes/admin-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { backupRoutes } from './routes/backup-routes.ts';
 import { opsRoutes } from './routes/ops-routes.ts';
+import { registerJsonBodyParser } from './json-body-parser.ts';
 import { arrowStreamType, pointsRoutes } from './routes/points-routes.ts';
 import { seriesRoutes } from './routes/series-routes.ts';
 import type { ServerContext } from './server-context.ts';
@@ -103,6 +104,7 @@ export function buildServer(context: ServerContext, options: BuildServerOptions 
     sendError(request, reply, new OmenDbError('OMENDB_ERR_HTTP_NOT_FOUND', 'no such route')),
   );
 
+  registerJsonBodyParser(app);
   pointsRoutes(app, context);
   seriesRoutes(app, context);
   adminRoutes(app, context);

@@ -24,6 +24,8 @@ declare module 'fastify' {
     access?: Access;
     /** One line for the OpenAPI document. */
     summary?: string;
+    /** A JSON body of points is scanned straight into columns (json-body-parser.ts). */
+    scanPoints?: boolean;
   }
   interface FastifyRequest {
     identity: Identity | null;

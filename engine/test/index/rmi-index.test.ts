@@ -4,7 +4,7 @@ import { lowerBoundIn } from '../../src/index/binary-search-index.ts';
 import {
   buildRmiModel,
   createRmiIndex,
-  keysToDoubles,
+  doublesOfKeys,
   type RmiModel,
   rmiIndexFromModel,
 } from '../../src/index/rmi-index.ts';
@@ -151,7 +151,7 @@ describe('RMI index: keys as doubles', () => {
         const backing = new BigInt64Array(keys.length + offset + 1).fill(0x7ff0_0000_0000_0001n);
         backing.set(keys, offset);
         const view = backing.subarray(offset, offset + keys.length);
-        const xs = keysToDoubles(view);
+        const xs = doublesOfKeys(view);
         expect(xs.length).toBe(keys.length);
         for (let i = 0; i < keys.length; i++) expect(Object.is(xs[i], Number(keys[i]!))).toBe(true);
       }),
@@ -163,7 +163,7 @@ describe('RMI index: keys as doubles', () => {
     // 2^53 + 1 lies halfway between 2^53 and 2^53 + 2: even mantissa is 2^53. 2^53 + 3 halfway
     // between 2^53 + 2 and 2^53 + 4: even is 2^53 + 4.
     const keys = BigInt64Array.of(2n ** 53n + 1n, 2n ** 53n + 3n, -(2n ** 53n) - 1n, keyMax, keyMin);
-    expect(Array.from(keysToDoubles(keys))).toEqual([2 ** 53, 2 ** 53 + 4, -(2 ** 53), 2 ** 63, -(2 ** 63)]);
+    expect(Array.from(doublesOfKeys(keys))).toEqual([2 ** 53, 2 ** 53 + 4, -(2 ** 53), 2 ** 63, -(2 ** 63)]);
   });
 });
 

@@ -2,8 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { OmenDbError } from '../../errors.ts';
 import { arrowStreamBytes } from '../../query/arrow-io.ts';
 import { keyRange, keyToJson, parseKeyText, pointsFromJson } from '../http-keys.ts';
-import { httpPointsPerRequestMax } from '../../limits.ts';
-import { type PointColumns, scanPointsJson } from '../points-json.ts';
+import { type PointsBody, scannedColumns } from '../json-body-parser.ts';
 import {
   deleteQuery,
   okResponse,
@@ -23,46 +22,17 @@ interface SeriesParams {
   series: string;
 }
 
-const pointsRoute = '/v1/series/:series/points';
-/** Where a body read by the fast scanner carries its columns (a symbol: the schema never sees it). */
-const scannedColumns = Symbol('scannedColumns');
-
-interface PointsBody {
-  points: unknown[][];
-  [scannedColumns]?: PointColumns;
-}
-
-/**
- * The JSON parser for every route, with a fast path for the body of a points write: read
- * straight into columns (scanPointsJson), it reaches the route as `{ points: [] }` (which the
- * schema accepts) carrying the columns under a symbol. Every other body, and a write body the
- * scanner is not sure of, goes to fastify's own JSON parser, so its errors are unchanged.
- */
-function registerJsonParser(app: FastifyInstance): void {
-  const ordinary = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    const bytes = body as Buffer;
-    if (request.method === 'POST' && request.routeOptions.url === pointsRoute) {
-      const columns = scanPointsJson(bytes, httpPointsPerRequestMax);
-      if (columns !== undefined) {
-        const scanned: PointsBody = { points: [], [scannedColumns]: columns };
-        done(null, scanned);
-        return;
-      }
-    }
-    ordinary(request, bytes as unknown as string, done);
-  });
-}
-
 export function pointsRoutes(app: FastifyInstance, context: ServerContext): void {
   const { state, metrics } = context;
-  registerJsonParser(app);
 
   app.post<{ Params: SeriesParams; Body: PointsBody | Buffer }>(
-    pointsRoute,
+    '/v1/series/:series/points',
     {
-      config: { access: 'write', summary: 'Write points (JSON or an Arrow IPC stream); 200 once durable.' },
+      config: {
+        access: 'write',
+        summary: 'Write points (JSON or an Arrow IPC stream); 200 once durable.',
+        scanPoints: true,
+      },
       schema: {
         params: seriesParams,
         // Arrow bodies are bytes, checked by the engine's Arrow reader; the JSON schema is for JSON.
