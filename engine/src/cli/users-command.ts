@@ -1,4 +1,5 @@
 import { OmenDbError } from '../errors.ts';
+import { newHashCost } from '../server/passwords.ts';
 import { parseFlags } from '../server/server-config.ts';
 import { UsersStore, validateRole } from '../server/users-store.ts';
 import { readPassword } from './read-password.ts';
@@ -18,6 +19,8 @@ export async function usersCommand(argv: readonly string[], env: NodeJS.ProcessE
   if (extra.length > 0) throw usage(`users takes only --data (and --role), not ${extra.join(', ')}`);
   const data = values.data ?? env.OMENDB_DATA;
   if (data === undefined) throw usage('--data DIR is required');
+  // A bad OMENDB_PASSWORD_HASH_COST fails here, before the users file is touched.
+  newHashCost(env);
   const users = await UsersStore.open(data);
   switch (action) {
     case 'list':

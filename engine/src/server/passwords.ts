@@ -1,5 +1,5 @@
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
-import { assert } from '../errors.ts';
+import { assert, OmenDbError } from '../errors.ts';
 import {
   passwordSaltBytesMax,
   passwordSaltBytesMin,
@@ -30,6 +30,16 @@ export interface ScryptCost {
  * still twice the memory of the old 2^15/8/1, which is what makes guessing on GPUs expensive.
  */
 export const scryptCost: ScryptCost = { N: 2 ** 16, r: 8, p: 2 };
+
+/**
+ * The environment variable that sets the cost of new hashes instead, as `N,r,p` (`65536,8,2`),
+ * within the same bounds as verification (limits.ts): an operator tunes the cost to the
+ * hardware, but can go no cheaper than the floor old hashes are still verified at. The test
+ * suite sets it to that floor (vitest.config.ts), since hundreds of hashes at the full cost were
+ * a fifth of its CPU; the readiness run's password-hash-cost fact holds a fresh server to the
+ * cost README.md documents, so a cheaper cost left in a release environment fails the gate.
+ */
+export const passwordHashCostVariable = 'OMENDB_PASSWORD_HASH_COST';
 const saltBytes = 16;
 const hashBytes = 32;
 /** scrypt's cap on its own allocation (128 x r x (N + p + 2) bytes): twice the largest allowed. */
@@ -79,10 +89,30 @@ function derive(password: string, salt: Buffer, cost: ScryptCost): Promise<Buffe
   });
 }
 
-export async function hashPassword(password: string): Promise<string> {
+/**
+ * The cost of new hashes: scryptCost, or the one OMENDB_PASSWORD_HASH_COST gives.
+ * OMENDB_ERR_CONFIG_INVALID for a value that is not `N,r,p` or is outside the bounds: a server
+ * and `omendb users` check it at start, so a typo fails there and not at the first login.
+ */
+export function newHashCost(env: NodeJS.ProcessEnv = process.env): ScryptCost {
+  const text = env[passwordHashCostVariable];
+  if (text === undefined || text === '') return scryptCost;
+  const match = /^([1-9][0-9]{0,9}),([1-9][0-9]{0,9}),([1-9][0-9]{0,9})$/.exec(text);
+  const cost = match === null ? undefined : { N: Number(match[1]), r: Number(match[2]), p: Number(match[3]) };
+  if (cost === undefined || !scryptCostAllowed(cost))
+    throw new OmenDbError(
+      'OMENDB_ERR_CONFIG_INVALID',
+      `${passwordHashCostVariable} must be N,r,p with N a power of two, 128*N*r from ${passwordScryptMemoryBytesMin} to ${passwordScryptMemoryBytesMax} bytes and N*r*p from ${passwordScryptWorkMin} to ${passwordScryptWorkMax}, not ${JSON.stringify(text)}`,
+      { option: passwordHashCostVariable },
+    );
+  return cost;
+}
+
+export async function hashPassword(password: string, cost: ScryptCost = newHashCost()): Promise<string> {
+  assert(scryptCostAllowed(cost), 'the cost of a new password hash is within the verify bounds');
   const salt = randomBytes(saltBytes);
-  const hash = await derive(password, salt, scryptCost);
-  const { N, r, p } = scryptCost;
+  const hash = await derive(password, salt, cost);
+  const { N, r, p } = cost;
   return `scrypt$${N}$${r}$${p}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
 }
 

@@ -7,6 +7,7 @@ import type { Engine } from '../engine.ts';
 import { loadArrow } from '../query/arrow-module.ts';
 import { Authenticator } from './authenticator.ts';
 import { type BuildServerOptions, buildServer } from './build-server.ts';
+import { newHashCost } from './passwords.ts';
 import { AuthRateLimiter } from './rate-limiter.ts';
 import type { ServerContext } from './server-context.ts';
 import { isLoopbackHost, type ServerConfig } from './server-config.ts';
@@ -51,6 +52,8 @@ export async function prepareUsers(
   env: NodeJS.ProcessEnv,
   warn: StartWarning = ignoreWarnings,
 ): Promise<UsersStore> {
+  // A bad OMENDB_PASSWORD_HASH_COST fails the start, not the first login or user change.
+  newHashCost(env);
   if (config.auth === 'off' && !isLoopbackHost(config.host))
     throw new OmenDbError(
       'OMENDB_ERR_CONFIG_AUTH_OFF_NOT_LOOPBACK',

@@ -14,11 +14,18 @@ export const commandTimeoutMs = 30_000;
 /** How long a server may take to print its URL. */
 export const serverStartTimeoutMs = 30_000;
 
-/** The test process's environment without any OMENDB_* variable, plus `extra`. */
+/**
+ * The suite's own setting that a command keeps: the cheaper cost of new password hashes
+ * (vitest.config.ts). `extra` may clear it (`OMENDB_PASSWORD_HASH_COST: ''` is the engine's cost).
+ */
+const suiteVariables = ['OMENDB_PASSWORD_HASH_COST'];
+
+/** The test process's environment without any other OMENDB_* variable, plus `extra`. */
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (value !== undefined && !name.startsWith('OMENDB_')) env[name] = value;
+    if (value !== undefined && (!name.startsWith('OMENDB_') || suiteVariables.includes(name)))
+      env[name] = value;
   }
   return { ...env, ...extra };
 }

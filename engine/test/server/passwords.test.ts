@@ -1,7 +1,13 @@
 import { randomBytes, scrypt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { passwordScryptMemoryBytesMax } from '../../src/limits.ts';
-import { decoyPasswordHash, hashPassword, verifyPassword } from '../../src/server/passwords.ts';
+import {
+  decoyPasswordHash,
+  hashPassword,
+  newHashCost,
+  passwordHashCostVariable,
+  verifyPassword,
+} from '../../src/server/passwords.ts';
 
 /**
  * Stored password hashes are checked from the outside: the format is parsed here and the hash
@@ -62,7 +68,12 @@ async function storedWith(password: string, cost: { N: number; r: number; p: num
 describe('password hashes', () => {
   it('are salted scrypt at OWASP cost: two hashes of one password differ, and each recomputes with node:crypto', async () => {
     const password = 'the-same-password-twice';
-    const [first, second] = [await hashPassword(password), await hashPassword(password)];
+    // The engine's own cost: the environment without OMENDB_PASSWORD_HASH_COST (the suite sets it lower).
+    const engineCost = newHashCost({});
+    const [first, second] = [
+      await hashPassword(password, engineCost),
+      await hashPassword(password, engineCost),
+    ];
     const a = parse(first);
     const b = parse(second);
     expect(a.salt.length).toBeGreaterThanOrEqual(16);
@@ -123,6 +134,45 @@ describe('password hashes', () => {
     for (const stored of hostile) expect(await verifyPassword(password, stored), stored).toBe(false);
     // Refused from the parameters alone: hashing p=100000 would take minutes.
     expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('take their cost from OMENDB_PASSWORD_HASH_COST, within the bounds verification accepts', async () => {
+    expect(passwordHashCostVariable).toBe('OMENDB_PASSWORD_HASH_COST');
+    expect(newHashCost({})).toEqual({ N: 2 ** 16, r: 8, p: 2 });
+    expect(newHashCost({ OMENDB_PASSWORD_HASH_COST: '' })).toEqual({ N: 2 ** 16, r: 8, p: 2 });
+    const floor = newHashCost({ OMENDB_PASSWORD_HASH_COST: '32768,8,1' });
+    expect(floor).toEqual({ N: 2 ** 15, r: 8, p: 1 });
+    const stored = await hashPassword('a-password-at-the-floor', floor);
+    expect(stored.startsWith('scrypt$32768$8$1$')).toBe(true);
+    expect(await verifyPassword('a-password-at-the-floor', stored)).toBe(true);
+    // Without a cost given, a hash follows the process's environment (here the suite's).
+    const current = parse(await hashPassword('a-password-of-the-environment'));
+    expect({ N: current.N, r: current.r, p: current.p }).toEqual(newHashCost());
+  });
+
+  it('refuse an OMENDB_PASSWORD_HASH_COST that is not N,r,p or is outside the bounds, with CONFIG_INVALID', () => {
+    const refused = [
+      '16384,8,1', // below the work floor
+      '1024,8,1', // below the memory floor
+      '131072,16,1', // 256 MiB
+      '32768,8,100000', // minutes of work
+      '32767,8,1', // N not a power of two
+      '0x8000,8,1',
+      '032768,8,1',
+      '32768,8',
+      '32768,8,1,1',
+      ' 32768,8,1',
+      '32768;8;1',
+    ];
+    for (const value of refused) {
+      let code: unknown;
+      try {
+        newHashCost({ OMENDB_PASSWORD_HASH_COST: value });
+      } catch (error) {
+        code = (error as { code?: unknown }).code;
+      }
+      expect(code, value).toBe('OMENDB_ERR_CONFIG_INVALID');
+    }
   });
 
   it('have a decoy of the current cost for unknown users, the same promise every time', async () => {

@@ -88,6 +88,13 @@ describe('prepareUsers: OMENDB_ADMIN_PASSWORD once users exist', () => {
     expect(warnings[0]).toMatch(ignoredWarning);
   });
 
+  it('refuses a bad OMENDB_PASSWORD_HASH_COST before it touches the users file', async () => {
+    const fresh = await tempDir();
+    const env = { OMENDB_ADMIN_PASSWORD: adminPassword, OMENDB_PASSWORD_HASH_COST: '16384,8,1' };
+    expect(await codeOf(prepareUsers(configFor(fresh), env))).toBe('OMENDB_ERR_CONFIG_INVALID');
+    expect((await UsersStore.open(fresh)).size).toBe(0);
+  });
+
   it('does not warn when it creates the admin, nor when it is unset', async () => {
     const warnings: string[] = [];
     const warn = (message: string) => warnings.push(message);

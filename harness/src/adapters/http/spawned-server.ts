@@ -35,6 +35,12 @@ export interface SpawnOptions {
   /** The server's --log-level (default warn: the log is evidence, not a request trace). */
   readonly logLevel?: ServerLogLevel;
   readonly startTimeoutMs?: number;
+  /**
+   * Environment variables for the server, OMENDB_* included: the inherited environment loses its
+   * OMENDB_* variables, so a server is configured only on purpose (e.g. a test's cheaper
+   * OMENDB_PASSWORD_HASH_COST). OMENDB_ADMIN_PASSWORD stays the adapter's.
+   */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const reservedFlags = ['--port', '--data', '--host', '--auth', '--tls-cert', '--tls-key', '--config'];
@@ -55,12 +61,17 @@ export function checkSpawnOptions(options: SpawnOptions): void {
     );
 }
 
-/** The test's or user's environment without any OMENDB_* variable (it would configure the server). */
-function childEnv(adminPassword: string): Record<string, string> {
+/**
+ * The test's or user's environment without any OMENDB_* variable (it would configure the server
+ * behind the caller's back), then the variables the caller gave on purpose, then the admin's
+ * password.
+ */
+function childEnv(adminPassword: string, extra: Readonly<Record<string, string>>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {
     if (value !== undefined && !name.startsWith('OMENDB_')) env[name] = value;
   }
+  Object.assign(env, extra);
   env.OMENDB_ADMIN_PASSWORD = adminPassword;
   return env;
 }
@@ -110,7 +121,7 @@ export class SpawnedServer {
       const serverProcess = new ServerProcess({
         dataDir,
         logPath,
-        env: childEnv(adminPassword),
+        env: childEnv(adminPassword, options.env ?? {}),
         args,
         ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),
       });

@@ -105,6 +105,29 @@ describe('SpawnedServer', () => {
     expect(log).toContain('recovery finished');
   });
 
+  it('passes no inherited OMENDB_* variable to the server, only the ones given in env', async () => {
+    // The suite's environment sets OMENDB_PASSWORD_HASH_COST (vitest.config.ts): not inherited.
+    expect(process.env.OMENDB_PASSWORD_HASH_COST).toBe('32768,8,1');
+    const adminHash = async (server: SpawnedServer) =>
+      (
+        JSON.parse(await readFile(join(server.dataDir, 'server', 'users.json'), 'utf8')) as {
+          users: { passwordHash: string }[];
+        }
+      ).users[0]!.passwordHash;
+    const plain = await SpawnedServer.start({ parentDir });
+    try {
+      expect(await adminHash(plain)).toMatch(/^scrypt\$65536\$8\$2\$/);
+    } finally {
+      await plain.dispose();
+    }
+    const given = await SpawnedServer.start({ parentDir, env: { OMENDB_PASSWORD_HASH_COST: '32768,8,1' } });
+    try {
+      expect(await adminHash(given)).toMatch(/^scrypt\$32768\$8\$1\$/);
+    } finally {
+      await given.dispose();
+    }
+  });
+
   it('removes its directory when the server does not start, and reports its code', async () => {
     const before = await readdir(parentDir);
     await expect(
