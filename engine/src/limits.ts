@@ -57,6 +57,13 @@ export const compactionSegmentsTrigger = 8;
 /** The most input bytes one compaction merges: its memory bound. */
 export const compactionInputBytesMax = 512 * 1024 * 1024;
 
+/**
+ * A segment file is written and fsynced in pieces of this size ("bytes per sync", as RocksDB
+ * calls it): a compaction's output written whole and fsynced once left hundreds of MB dirty in
+ * the page cache, and WAL fsyncs issued meanwhile waited for the disk to take it all.
+ */
+export const segmentWriteSyncBytes = 8 * 1024 * 1024;
+
 /** Rows merged between yields to the event loop, so that compaction never blocks reads or writes. */
 export const compactionSliceRowsMax = 65_536;
 

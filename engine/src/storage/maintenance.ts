@@ -1,6 +1,7 @@
 import { assert, isOmenDbError, OmenDbError } from '../errors.ts';
 import {
   compactionInputBytesMax,
+  segmentWriteSyncBytes,
   memtableTombstonesMax,
   segmentJobSnapshotSlicePointsMax,
   walCheckpointFactor,
@@ -145,7 +146,14 @@ export class Maintenance {
       crc32: built.crc32,
       points: built.points,
     };
-    await writeFileAtomic(this.state.fs, this.state.segmentDir, `${file}.tmp`, file, built.bytes);
+    await writeFileAtomic(
+      this.state.fs,
+      this.state.segmentDir,
+      `${file}.tmp`,
+      file,
+      built.bytes,
+      segmentWriteSyncBytes,
+    );
     assert(built.models.length === built.series.length, 'a built segment has one index model per series');
     const indexes = this.state.indexes;
     return new LoadedSegment(record, built.series, (keys, position) =>

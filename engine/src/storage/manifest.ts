@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { OmenDbError } from '../errors.ts';
+import { assert, OmenDbError } from '../errors.ts';
 import type { FileSystem } from '../fs/file-system.ts';
 import { manifestBytesMax } from '../limits.ts';
 
@@ -115,19 +115,33 @@ export async function writeManifest(fs: FileSystem, dir: string, manifest: Manif
   await writeFileAtomic(fs, dir, manifestTempName, manifestFileName, encodeManifest(manifest));
 }
 
-/** temp file, write, fsync, rename over the target, fsync the directory. */
+/**
+ * temp file, write, fsync, rename over the target, fsync the directory. A file larger than
+ * `syncEveryBytes` is written in pieces of that size with an fsync after each ("bytes per
+ * sync"), so that the page cache never holds more than one piece of it unwritten: one write and
+ * one fsync of a whole segment (hundreds of MB after a compaction) made every WAL fsync issued
+ * meanwhile wait for the disk to take all of it. A file of one piece is written as before.
+ */
 export async function writeFileAtomic(
   fs: FileSystem,
   dir: string,
   tempName: string,
   name: string,
   bytes: Uint8Array,
+  syncEveryBytes = Number.POSITIVE_INFINITY,
 ): Promise<void> {
+  assert(syncEveryBytes > 0, 'a file is synced after a positive number of bytes');
   const tempPath = `${dir}/${tempName}`;
   if (await fs.exists(tempPath)) await fs.unlink(tempPath);
   const handle = await fs.open(tempPath, 'create-exclusive');
   try {
-    await handle.write(0, bytes);
+    let at = 0;
+    while (bytes.length - at > syncEveryBytes) {
+      await handle.write(at, bytes.subarray(at, at + syncEveryBytes));
+      await handle.sync();
+      at += syncEveryBytes;
+    }
+    await handle.write(at, bytes.subarray(at));
     await handle.sync();
   } finally {
     await handle.close();

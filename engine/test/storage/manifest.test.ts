@@ -344,6 +344,34 @@ describe('writeFileAtomic', () => {
     expect(new TextDecoder().decode(await after.readFile(`${dir}/x`))).toBe('two');
   });
 
+  it('writes and syncs a file larger than syncEveryBytes piece by piece, and a smaller one at once', async () => {
+    const fs = new SimFileSystem();
+    await fs.mkdir(dir);
+    const seen: string[] = [];
+    fs.injectError((op) => {
+      if (op.kind === 'write' || op.kind === 'sync') seen.push(op.kind);
+      return undefined;
+    });
+    const bytes = Uint8Array.from({ length: 20 }, (_, i) => i);
+    await writeFileAtomic(fs, dir, 'x.tmp', 'x', bytes, 8);
+    expect(seen).toEqual(['write', 'sync', 'write', 'sync', 'write', 'sync']);
+    expect(await fs.readFile(`${dir}/x`)).toEqual(bytes);
+    for (const [length, pieces] of [
+      [16, 2],
+      [8, 1],
+      [0, 1],
+    ] as const) {
+      seen.length = 0;
+      const exact = Uint8Array.from({ length }, (_, i) => 255 - i);
+      await writeFileAtomic(fs, dir, 'x.tmp', 'x', exact, 8);
+      expect(seen, `${length} bytes`).toEqual(Array.from({ length: pieces }, () => ['write', 'sync']).flat());
+      expect(await fs.readFile(`${dir}/x`)).toEqual(exact);
+    }
+    // What a crash keeps: every piece was synced before the rename.
+    await writeFileAtomic(fs, dir, 'x.tmp', 'x', bytes, 8);
+    expect(await fs.crashLosingAll().readFile(`${dir}/x`)).toEqual(bytes);
+  });
+
   it('closes the temporary file and leaves the target alone when the write fails', async () => {
     const fs = new SimFileSystem();
     await fs.mkdir(dir);
