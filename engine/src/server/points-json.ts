@@ -137,14 +137,19 @@ class Cursor {
       while (this.at < bytes.length && bytes[this.at]! >= digit0 && bytes[this.at]! <= digit9) this.at++;
       if (this.at === expStart) return undefined;
     }
-    let value: number;
-    if (!exponent && intDigits + fractionDigits <= exactDigitsMax) {
+    const digits = intDigits + fractionDigits;
+    let value: number | undefined;
+    if (!exponent && digits <= exactDigitsMax) {
       value = mantissa / powersOfTen[fractionDigits]!;
-      if (negative) value = -value;
-    } else {
-      value = Number(Buffer.from(bytes.buffer, bytes.byteOffset + start, this.at - start).toString('latin1'));
+    } else if (!exponent && digits <= longDigitsMax && fractionDigits < powersOfTen.length) {
+      value = longDecimal(bytes, intStart, this.at, digits, fractionDigits);
     }
-    return Number.isFinite(value) ? value : undefined;
+    if (value === undefined) {
+      return finiteOrUndefined(
+        Number(Buffer.from(bytes.buffer, bytes.byteOffset + start, this.at - start).toString('latin1')),
+      );
+    }
+    return negative ? -value : value;
   }
 
   atEnd(): boolean {
@@ -152,6 +157,103 @@ class Cursor {
     return this.at === this.bytes.length;
   }
 }
+
+function finiteOrUndefined(value: number): number | undefined {
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * 16 to 19 significant digits without an exponent (what JSON.stringify writes for most doubles:
+ * `12345.0048828125`, `0.14285714285714285`), correctly rounded without making a string, or
+ * undefined when the caller must ask Number(). Number() of a string made per value was the
+ * event loop's largest cost under ingest (a fifth of its busy time, and garbage).
+ *
+ * The digits are an integer N below 10^19, held exactly as a double-double (hi·10^8 + lo, with
+ * Dekker's exact product and sum), divided by 10^f (exact up to 10^22) in double-double: the pair
+ * (a, b) is within about 2^-104·|a| of N/10^f, and a = RN(a + b). So a is the correctly rounded
+ * N/10^f unless a + b lies within that error of a rounding boundary (a halfway point between two
+ * doubles): then, and when a is a power of two (where the boundary below is nearer), undefined.
+ */
+function longDecimal(
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+  digits: number,
+  fractionDigits: number,
+): number | undefined {
+  // hi: every digit but the last 8; lo: the last 8 (the decimal point skipped).
+  let hi = 0;
+  let lo = 0;
+  const hiDigits = digits - loDigits;
+  let seen = 0;
+  for (let at = from; at < to; at++) {
+    const c = bytes[at]!;
+    if (c === dot) continue;
+    if (seen < hiDigits) hi = hi * 10 + (c - digit0);
+    else lo = lo * 10 + (c - digit0);
+    seen++;
+  }
+  if (hi === 0 && lo === 0) return 0;
+  // N = hi·10^8 + lo exactly, as n1 + n2 (integers below 2^64: every error term is exact).
+  // Dekker's TwoProduct of hi and 10^8 (10^8 split once, below), then Knuth's TwoSum with lo.
+  const p = hi * loScale;
+  let t = splitter * hi;
+  const hiHigh = t - (t - hi);
+  const hiLow = hi - hiHigh;
+  const e = hiHigh * loScaleHigh - p + hiHigh * loScaleLow + hiLow * loScaleHigh + hiLow * loScaleLow;
+  const s1 = p + lo;
+  const loVirtual = s1 - p;
+  const s2 = p - (s1 - loVirtual) + (lo - loVirtual) + e;
+  const n1 = s1 + s2;
+  const n2 = s2 - (n1 - s1);
+  // (n1 + n2) / 10^f: q1 = n1/D, the remainder n1 - q1·D (TwoProduct, exact) plus n2, over D.
+  const divisor = powersOfTen[fractionDigits]!;
+  const divisorHigh = powersOfTenHigh[fractionDigits]!;
+  const divisorLow = powersOfTenLow[fractionDigits]!;
+  const q1 = n1 / divisor;
+  const product = q1 * divisor;
+  t = splitter * q1;
+  const q1High = t - (t - q1);
+  const q1Low = q1 - q1High;
+  const productError =
+    q1High * divisorHigh - product + q1High * divisorLow + q1Low * divisorHigh + q1Low * divisorLow;
+  const q2 = (n1 - product - productError + n2) / divisor;
+  // TwoSum(q1, q2): a = RN(q1 + q2), b its exact error.
+  const a = q1 + q2;
+  const q2Virtual = a - q1;
+  const b = q1 - (a - q2Virtual) + (q2 - q2Virtual);
+  bits[0] = a;
+  const high = words32[highWord]!;
+  const exponentBits = (high >>> 20) & 0x7ff;
+  // A power of two has a nearer boundary below; zero, subnormal, infinite: all left to Number().
+  if (exponentBits === 0 || exponentBits === 0x7ff || ((high & 0xfffff) === 0 && words32[1 - highWord] === 0))
+    return undefined;
+  const halfUlp = powersOfTwo[exponentBits - 1076 + powersOfTwoOffset]!;
+  return halfUlp - Math.abs(b) > Math.abs(a) * roundingMargin ? a : undefined;
+}
+
+/** Digits of a number the long path takes (N < 10^19 < 2^64), and how many go in `lo`. */
+const longDigitsMax = 19;
+const loDigits = 8;
+const loScale = 1e8;
+/** How close to a halfway point the double-double may land before Number() decides: 2^-96·|a|, far above its 2^-104 error. */
+const roundingMargin = 2 ** -96;
+/** Veltkamp's splitter for doubles, 2^27 + 1: x = high + low, each half of x's 53 bits. */
+const splitter = 134217729;
+function splitHigh(x: number): number {
+  const t = splitter * x;
+  return t - (t - x);
+}
+const loScaleHigh = splitHigh(loScale);
+const loScaleLow = loScale - loScaleHigh;
+const powersOfTenHigh = powersOfTen.map(splitHigh);
+const powersOfTenLow = powersOfTen.map((power, i) => power - powersOfTenHigh[i]!);
+/** 2^k for every k a normal double's half ulp can have (-1075 to 970), by k + powersOfTwoOffset. */
+const powersOfTwoOffset = 1076;
+const powersOfTwo = Array.from({ length: 2047 }, (_, i) => 2 ** (i - powersOfTwoOffset));
+const bits = new Float64Array(1);
+const words32 = new Uint32Array(bits.buffer);
+const highWord = littleEndian ? 1 : 0;
 
 /**
  * The points of a body of exactly the shape `{"points":[[key,value],...]}` (JSON whitespace

@@ -62,6 +62,55 @@ describe('scanPointsJson', () => {
     }
   });
 
+  it('rounds 16 to 19 digits exactly as JSON.parse does, halfway cases included', () => {
+    const seed = seedFromEnv();
+    console.log(`seed ${seed} (replay: OMENDB_SEED=${seed})`);
+    const prng = createPrng(seed);
+    const digits = (count: number): string => {
+      let text = String(1 + prng.int(9));
+      for (let i = 1; i < count; i++) text += String(prng.int(10));
+      return text;
+    };
+    const values: string[] = [
+      '9007199254740993', // 2^53 + 1: halfway between 2^53 and 2^53 + 2, ties to even (down)
+      '9007199254740995', // halfway, ties to even (up)
+      '18014398509481990', // 2^54 + 6: halfway between two multiples of 4
+      '9999999999999999999',
+      '1000000000000000000',
+      '0.1000000000000000055',
+      '0.30000000000000004',
+      '0.14285714285714285',
+      '123456.0048828125',
+      '4503599627370496.5', // 2^52 + 0.5: halfway, ties to even
+      '4503599627370497.5',
+      '0.0000000000000000',
+    ];
+    for (let i = 0; i < 4000; i++) {
+      const total = 16 + prng.int(4);
+      const text = digits(total);
+      const point = prng.int(total);
+      values.push(point === 0 ? text : `${text.slice(0, point)}.${text.slice(point)}`);
+      // An integer halfway between two doubles: 2^k·(odd) with k past the 53 bits, plus half an ulp.
+      const exponent = 53 + prng.int(10);
+      const ulp = 2n ** BigInt(exponent - 52);
+      const below = 2n ** BigInt(exponent) + BigInt(Math.floor(prng.next() * 2 ** 40)) * ulp;
+      const halfway = below + ulp / 2n;
+      if (halfway < 10n ** 19n) values.push(String(halfway));
+      // Halfway with a fraction: k + 2^-(j+1) where the ulp at k is 2^-j (k.5, k.25, k.125), so
+      // the division by 10^f is inexact and the double-double lands near the boundary.
+      const j = prng.int(3);
+      const k = 2 ** (52 - j) + Math.floor(prng.next() * 2 ** (52 - j));
+      values.push(`${k}${['.5', '.25', '.125'][j]}`);
+      // A double's shortest form, as JSON.stringify writes it (mostly 16 or 17 digits).
+      values.push(String(prng.next() * 10 ** prng.int(12)));
+    }
+    for (let at = 0; at < values.length; at += 500) {
+      const slice = values.slice(at, at + 500);
+      const signed = slice.map((value, i) => `[${i},${prng.chance(0.3) ? '-' : ''}${value}]`);
+      expectSameAsOrdinary(`{"points":[${signed.join(',')}]}`);
+    }
+  });
+
   it('leaves to the ordinary parse every body it is not sure of', () => {
     const refused = [
       '',
