@@ -87,6 +87,9 @@ export function formatSoakReport(report: SoakReport): string {
     `operations: ${f.opsIntended} intended, ${f.opsSent} sent, ${f.opsCompleted} completed; achieved ${f.achievedRate.toFixed(1)}/s (share ${fixed(f.achievedRateShare, 4)}), backlog max ${f.backlogMax}`,
     `latency ms (from intended send time): p50 ${f.latencyMs.p50} p95 ${f.latencyMs.p95} p99 ${f.latencyMs.p99} p99.9 ${f.latencyMs.p999} max ${f.latencyMs.max}`,
     `p99 ms by kind: ${byKindText(f.latencyMsByKind)}`,
+    f.latencyMsAfterWarmup === null
+      ? 'after warm-up: no interval'
+      : `after warm-up: p50 ${f.latencyMsAfterWarmup.p50} p99 ${f.latencyMsAfterWarmup.p99} max ${f.latencyMsAfterWarmup.max} ms; p99 ms by kind: ${byKindText(f.latencyMsByKindAfterWarmup)}`,
     `leak: ${leakText('rss', f.leak.rss)}; ${leakText('heap', f.leak.heap)}${f.leak.heapAfterGc ? ' after GC' : ' (not after GC)'}`,
     f.drift === null
       ? 'drift: no evidence'

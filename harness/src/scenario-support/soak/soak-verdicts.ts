@@ -59,6 +59,12 @@ export interface SoakFigures {
   readonly latencyMs: LatencyPercentiles;
   /** Per operation kind, over the whole run (kinds that never ran are absent). */
   readonly latencyMsByKind: Partial<Record<SoakOpKind, LatencyPercentiles>>;
+  /**
+   * The same two after warm-up, over the intervals the leak and drift verdicts read: the
+   * sustained figures, without a cold start's first seconds (null: no interval after warm-up).
+   */
+  readonly latencyMsAfterWarmup: LatencyPercentiles | null;
+  readonly latencyMsByKindAfterWarmup: Partial<Record<SoakOpKind, LatencyPercentiles>>;
   readonly leak: {
     readonly rss: LeakFigure | null;
     readonly heap: LeakFigure | null;
@@ -117,6 +123,9 @@ export function soakVerdicts(
     readMismatches: totals.readMismatches,
     latencyMs: percentilesOf(mergeEncoded(intervals.map((i) => i.histogram))),
     latencyMsByKind: latencyByKind(intervals),
+    latencyMsAfterWarmup:
+      post.length === 0 ? null : percentilesOf(mergeEncoded(post.map((i) => i.histogram))),
+    latencyMsByKindAfterWarmup: latencyByKind(post),
     leak: { rss, heap, heapAfterGc: post.length > 0 && post.every((i) => i.heapAfterGc === true) },
     disk,
     drift,

@@ -96,6 +96,18 @@ describe('soakVerdicts', () => {
     expect(figures.eventLoopDelayP99MsMax).toBe(900);
   });
 
+  it('gives the latencies after warm-up apart from the whole run, which keeps the cold start', () => {
+    const { figures } = judge(
+      intervals(10, (i) => ({ latencies: [i === 0 ? 900 : 2], getLatencies: [i === 0 ? 800 : 1] })),
+    );
+    expect(figures.latencyMs.max).toBeCloseTo(900, 0);
+    expect(figures.latencyMsByKind.get?.max).toBeCloseTo(800, 0);
+    expect(figures.latencyMsAfterWarmup?.max).toBeCloseTo(2, 2);
+    expect(figures.latencyMsByKindAfterWarmup.write?.max).toBeCloseTo(2, 2);
+    expect(figures.latencyMsByKindAfterWarmup.get?.max).toBeCloseTo(1, 2);
+    expect(judge([]).figures.latencyMsAfterWarmup).toBeNull();
+  });
+
   it('fails the leak verdict on RSS growing steadily after warm-up, with its slope in MB/h and R²', () => {
     // 1 MB a minute is 60 MB/h; the warm-up interval (a big jump) is left out.
     const { by, figures } = judge(intervals(60, (i) => ({ rssMb: i === 0 ? 500 : 100 + i })));
