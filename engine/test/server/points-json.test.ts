@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scanPointsJson } from '../../src/server/points-json.ts';
-import { createPrng, seedFromEnv } from '../../src/util/prng.ts';
+import { createPrng, type Prng, seedFromEnv } from '../../src/util/prng.ts';
 
 /** What the ordinary path makes of a body: JSON.parse, then the engine's key conversion. */
 function ordinary(text: string): { keys: bigint[]; values: number[] } {
@@ -27,6 +27,19 @@ function expectSameAsOrdinary(text: string): void {
   }
 }
 
+/** A seeded generator (its seed printed first) and random decimal digits without a leading zero. */
+function seededDigits(): { prng: Prng; digits: (count: number) => string } {
+  const seed = seedFromEnv();
+  console.log(`seed ${seed} (replay: OMENDB_SEED=${seed})`);
+  const prng = createPrng(seed);
+  const digits = (count: number): string => {
+    let text = String(1 + prng.int(9));
+    for (let i = 1; i < count; i++) text += String(prng.int(10));
+    return text;
+  };
+  return { prng, digits };
+}
+
 describe('scanPointsJson', () => {
   it('reads a write body into the columns JSON.parse and the engine would make', () => {
     expectSameAsOrdinary('{"points":[[1,2],[3,4.5]]}');
@@ -41,14 +54,7 @@ describe('scanPointsJson', () => {
   });
 
   it('matches JSON.parse on random keys and values of every length', () => {
-    const seed = seedFromEnv();
-    console.log(`seed ${seed} (replay: OMENDB_SEED=${seed})`);
-    const prng = createPrng(seed);
-    const digits = (count: number): string => {
-      let text = String(1 + prng.int(9));
-      for (let i = 1; i < count; i++) text += String(prng.int(10));
-      return text;
-    };
+    const { prng, digits } = seededDigits();
     for (let body = 0; body < 200; body++) {
       const points: string[] = [];
       for (let i = 0; i < 50; i++) {
@@ -63,14 +69,7 @@ describe('scanPointsJson', () => {
   });
 
   it('rounds 16 to 19 digits exactly as JSON.parse does, halfway cases included', () => {
-    const seed = seedFromEnv();
-    console.log(`seed ${seed} (replay: OMENDB_SEED=${seed})`);
-    const prng = createPrng(seed);
-    const digits = (count: number): string => {
-      let text = String(1 + prng.int(9));
-      for (let i = 1; i < count; i++) text += String(prng.int(10));
-      return text;
-    };
+    const { prng, digits } = seededDigits();
     const values: string[] = [
       '9007199254740993', // 2^53 + 1: halfway between 2^53 and 2^53 + 2, ties to even (down)
       '9007199254740995', // halfway, ties to even (up)
