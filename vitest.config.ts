@@ -1,5 +1,29 @@
 import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * The scenario tests (scenarios/test: 10 to 40 s each) start first. On a fresh clone vitest has
+ * no durations to order files by and starts the larger files first; the scenario tests are small
+ * files, so they started last, and a CI run ended with the security and crash-kill scenarios
+ * running on their own for 37 s beside the timing tests. With durations known they are among
+ * the longest anyway. The order within each project is otherwise vitest's.
+ */
+class ScenariosFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const scenario = (spec: TestSpecification) => spec.moduleId.includes('/scenarios/test/');
+    const ordered: TestSpecification[] = [];
+    for (let start = 0; start < sorted.length; ) {
+      let end = start;
+      while (end < sorted.length && sorted[end]!.project.name === sorted[start]!.project.name) end++;
+      const project = sorted.slice(start, end);
+      ordered.push(...project.filter(scenario), ...project.filter((spec) => !scenario(spec)));
+      start = end;
+    }
+    return ordered;
+  }
+}
 
 /**
  * Tests whose assertions are latencies under load (a valid client answered in under 100 ms while
@@ -35,6 +59,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores here: more workers only adds contention to the fsync-heavy tests.
     maxWorkers: 2,
+    sequence: { sequencer: ScenariosFirstSequencer },
     projects: [
       {
         extends: true,
