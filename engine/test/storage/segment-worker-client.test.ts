@@ -1,15 +1,14 @@
+import { servedSegmentJobs } from '../support/served-segment-jobs.ts';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { splitSegmentJobs, inThreadSegmentJobs } from '../../src/storage/segment-job-runner.ts';
 import { type BuiltSegment, type FlushJob, runSegmentJob } from '../../src/storage/segment-jobs.ts';
 import { SegmentWorkerClient } from '../../src/storage/segment-worker-client.ts';
-import { serveSegmentJobs } from '../../src/storage/segment-worker.ts';
-import { type SegmentJobReply, segmentWorkerMarker } from '../../src/storage/segment-worker-protocol.ts';
+import { segmentWorkerMarker } from '../../src/storage/segment-worker-protocol.ts';
 import { buildKeyIndexModel } from '../../src/index/index-factories.ts';
 import { runIndexModelJob } from '../../src/storage/index-model-job.ts';
 import { codeOf } from '../support/codes.ts';
@@ -247,22 +246,14 @@ describe('split segment jobs', () => {
 
 describe('segment worker (the thread side, served on a channel here)', () => {
   it('answers jobs in arrival order, results and errors alike, moving result buffers', async () => {
-    const { port1, port2 } = new MessageChannel();
-    serveSegmentJobs(port2);
-    const replies: SegmentJobReply[] = [];
-    const done = new Promise<void>((resolve) =>
-      port1.on('message', (reply: SegmentJobReply) => {
-        replies.push(reply);
-        if (replies.length === 3) resolve();
-      }),
-    );
+    const { port, replies: repliesOf } = servedSegmentJobs();
     const bad = flushJob(5, 1);
     (bad.series[0]!.values as Float64Array)[0] = Number.POSITIVE_INFINITY;
-    port1.postMessage({ id: 1, job: flushJob(50_000, 1) });
-    port1.postMessage({ id: 2, job: bad });
-    port1.postMessage({ id: 3, job: { kind: 'compact', file: 'f', index: 'rmi', inputs: [] } });
-    await done;
-    port1.close();
+    port.postMessage({ id: 1, job: flushJob(50_000, 1) });
+    port.postMessage({ id: 2, job: bad });
+    port.postMessage({ id: 3, job: { kind: 'compact', file: 'f', index: 'rmi', inputs: [] } });
+    const replies = await repliesOf(3);
+    port.close();
     expect(replies.map((r) => r.id)).toEqual([1, 2, 3]);
     expect(replies[0]!.ok && (replies[0]!.result as BuiltSegment).points).toBe(50_000);
     expect(!replies[1]!.ok && replies[1]!.error.message).toMatch(/non-finite value/);
@@ -272,24 +263,16 @@ describe('segment worker (the thread side, served on a channel here)', () => {
 
   it('answers index model jobs with their models moved, and a gone file as missing', async () => {
     const dir = await mkdtemp(`${tmpdir()}/omendb-worker-models-`);
-    const { port1, port2 } = new MessageChannel();
+    const { port, replies: repliesOf } = servedSegmentJobs();
     try {
       const { job } = await writeModelFixture(dir);
-      serveSegmentJobs(port2);
-      const replies: SegmentJobReply[] = [];
-      const done = new Promise<void>((resolve) =>
-        port1.on('message', (reply: SegmentJobReply) => {
-          replies.push(reply);
-          if (replies.length === 2) resolve();
-        }),
-      );
-      port1.postMessage({ id: 1, job });
-      port1.postMessage({ id: 2, job: { ...job, path: `${dir}/gone.arrow` } });
-      await done;
+      port.postMessage({ id: 1, job });
+      port.postMessage({ id: 2, job: { ...job, path: `${dir}/gone.arrow` } });
+      const replies = await repliesOf(2);
       expect(replies[0]).toEqual({ id: 1, ok: true, result: await runIndexModelJob(job) });
       expect(replies[1]).toEqual({ id: 2, ok: true, result: { missing: true } });
     } finally {
-      port1.close();
+      port.close();
       await rm(dir, { recursive: true, force: true });
     }
   });

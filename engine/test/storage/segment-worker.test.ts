@@ -1,12 +1,11 @@
+import { servedSegmentJobs } from '../support/served-segment-jobs.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
-import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { compactionSliceRowsMax, segmentWorkerNiceLevel } from '../../src/limits.ts';
 import type { BuiltSegment, CompactionJob, FlushJob } from '../../src/storage/segment-jobs.ts';
 import { SegmentWorkerClient } from '../../src/storage/segment-worker-client.ts';
-import { lowerThreadPriority, serveSegmentJobs } from '../../src/storage/segment-worker.ts';
-import type { SegmentJobReply } from '../../src/storage/segment-worker-protocol.ts';
+import { lowerThreadPriority } from '../../src/storage/segment-worker.ts';
 
 /** The nice value of each thread of this process (Linux: field 19 of /proc/self/task/TID/stat). */
 function threadNiceValues(): Map<string, number> {
@@ -84,24 +83,16 @@ function compactionJob(points: number): CompactionJob {
 
 describe('segment worker job order', () => {
   it('answers a flush that arrives during a compaction before the compaction', async () => {
-    const { port1, port2 } = new MessageChannel();
-    serveSegmentJobs(port2);
-    const replies: SegmentJobReply[] = [];
-    const done = new Promise<void>((resolve) =>
-      port1.on('message', (reply: SegmentJobReply) => {
-        replies.push(reply);
-        if (replies.length === 2) resolve();
-      }),
-    );
+    const { port, replies: repliesOf } = servedSegmentJobs();
     try {
-      port1.postMessage({ id: 1, job: compactionJob(4 * compactionSliceRowsMax) });
-      port1.postMessage({ id: 2, job: smallFlushJob() });
-      await done;
+      port.postMessage({ id: 1, job: compactionJob(4 * compactionSliceRowsMax) });
+      port.postMessage({ id: 2, job: smallFlushJob() });
+      const replies = await repliesOf(2);
       expect(replies.map((reply) => reply.id)).toEqual([2, 1]);
       expect(replies.every((reply) => reply.ok)).toBe(true);
       expect(replies[1]!.ok && (replies[1]!.result as BuiltSegment).points).toBe(8 * compactionSliceRowsMax);
     } finally {
-      port1.close();
+      port.close();
     }
   });
 });
