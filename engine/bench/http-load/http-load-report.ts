@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { formatNs, formatRate, table } from '../report.ts';
-import type { HttpLoadFigure, HttpLoadReport } from './http-load-suite.ts';
+import { type HttpLoadFigure, type HttpLoadReport, idleBaselineMs } from './http-load-suite.ts';
 
 /** Targets from the issue: shown, not asserted. */
 const getShareOfBareMin = 0.6;
@@ -46,6 +46,8 @@ export function formatHttpLoadReport(report: HttpLoadReport): string {
       ['test', 'contender', 'requests/s', 'points/s', 'p50', 'p99', 'vs bare', 'event loop p99', 'failures'],
       rows(report.figures),
     ),
+    '',
+    `server event-loop p99 at rest (${idleBaselineMs / 1000} s without load, before the passes): ${report.idle_event_loop_p99_ms.toFixed(1)} ms. monitorEventLoopDelay records the time between the callbacks of a 10 ms timer, so this is the floor of every event-loop figure above: a loaded figure counts the same 10 ms.`,
     '',
     '## Targets (shown, not asserted)',
     ...targetLines(report),

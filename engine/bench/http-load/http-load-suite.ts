@@ -27,7 +27,17 @@ export interface HttpLoadFigure {
 export interface HttpLoadReport {
   readonly config: HttpLoadConfig;
   readonly figures: HttpLoadFigure[];
+  /**
+   * The same event-loop figure over idleBaselineMs with no load, before the passes: the floor the
+   * loaded figures stand on. monitorEventLoopDelay records the time between the callbacks of a
+   * timer that fires every 10 ms (prom-client's default precision), so even an idle loop reads
+   * about 10 ms, and a loaded figure counts those 10 ms too.
+   */
+  readonly idle_event_loop_p99_ms: number;
 }
+
+/** The idle window that measures the event-loop figure's floor, before the passes. */
+export const idleBaselineMs = 2000;
 
 const series = 'bench.http';
 const preloadBatchPoints = 10_000;
@@ -125,6 +135,9 @@ export async function runHttpLoad(
         }
         await post(`${omendb.url}/v1/series/${series}/points`, auth, { points });
       }
+      await eventLoopP99Ms(omendb.url, auth);
+      await new Promise((resolve) => setTimeout(resolve, idleBaselineMs));
+      const idleEventLoopMs = await eventLoopP99Ms(omendb.url, auth);
       const prng = createPrng(config.seed);
       const omendbTarget: LoadTarget = { url: omendb.url, headers: auth };
       const bareTarget: LoadTarget = { url: bare.url, headers: {} };
@@ -211,7 +224,11 @@ export async function runHttpLoad(
         postBare,
         eventLoop.post,
       );
-      return { config, figures: [getBare, getOmen, postBare, postOmen] };
+      return {
+        config,
+        figures: [getBare, getOmen, postBare, postOmen],
+        idle_event_loop_p99_ms: idleEventLoopMs,
+      };
     } finally {
       await bare.stop();
     }

@@ -34,6 +34,9 @@ describe('HTTP load benchmark', () => {
     // The server's own event-loop figure, scraped around each omendb pass; none for bare.
     for (const f of [report.figures[1]!, omendbPost]) expect(f.event_loop_p99_ms).toBeGreaterThan(0);
     expect(report.figures[0]!.event_loop_p99_ms).toBeUndefined();
+    // The resting floor, measured in the same run: at least the monitor's 10 ms timer interval.
+    expect(report.idle_event_loop_p99_ms).toBeGreaterThanOrEqual(9);
+    expect(formatHttpLoadReport(report)).toContain('at rest');
     expect(targetLines(report)).toHaveLength(5);
     expect(formatHttpLoadReport(report)).toContain('vs bare');
   });
