@@ -1,3 +1,5 @@
+import { int64Words } from '../util/int64-words.ts';
+
 /**
  * Reading a BigInt64Array element allocates a BigInt, and bigint arithmetic is a bignum routine:
  * both cost more than summing the values they guard. Keys within ±2^52 (epoch milliseconds and
@@ -6,13 +8,9 @@
  */
 export const smallKeyMagnitudeMax = 2 ** 52;
 
-// Int64 words are in platform byte order; the halves trick assumes little-endian (every
-// platform Node ships for but s390x); big-endian hosts take the bigint path.
-const littleEndian = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
-
-/** Int32 halves of the keys, or undefined on a big-endian host. */
+/** Int32 halves of the keys, or undefined on a big-endian host (the bigint path then). */
 export function smallKeyView(keys: BigInt64Array): Int32Array | undefined {
-  return littleEndian ? new Int32Array(keys.buffer, keys.byteOffset, keys.length * 2) : undefined;
+  return int64Words(keys);
 }
 
 /** The key at `position`, exact when it lies within ±2^53. */

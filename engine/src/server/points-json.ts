@@ -45,6 +45,13 @@ const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 class Cursor {
   at = 0;
+  /**
+   * The number the last safeInteger() or finiteNumber() read. A field, not a return value: a
+   * double returned as `number | undefined` is boxed in a heap number (keys past 2^31 and most
+   * values are not small integers), which made two heap objects per point, the largest part of a
+   * POST's JavaScript garbage (sampled). A double field is updated in place. NaN: starts as a double.
+   */
+  number = Number.NaN;
   constructor(readonly bytes: Uint8Array) {}
 
   skipSpace(): void {
@@ -73,8 +80,11 @@ class Cursor {
     return true;
   }
 
-  /** A JSON integer that is a safe integer (what the engine accepts as a number key), or undefined. */
-  safeInteger(): number | undefined {
+  /**
+   * Reads a JSON integer that is a safe integer (what the engine accepts as a number key) into
+   * `number`; false for anything else.
+   */
+  safeInteger(): boolean {
     this.skipSpace();
     const bytes = this.bytes;
     const negative = bytes[this.at] === minus;
@@ -89,22 +99,24 @@ class Cursor {
     }
     const digits = this.at - start;
     // No digits, a leading zero (not JSON), or a fraction or exponent: the ordinary parse decides.
-    if (digits === 0 || (digits > 1 && bytes[start] === digit0)) return undefined;
+    if (digits === 0 || (digits > 1 && bytes[start] === digit0)) return false;
     const next = bytes[this.at];
-    if (next === dot || next === lowerE || next === upperE) return undefined;
+    if (next === dot || next === lowerE || next === upperE) return false;
     // Partial sums stay exact below 2^53, and rounding is monotone: an unsafe value never looks safe.
-    if (digits > 16 || value > Number.MAX_SAFE_INTEGER) return undefined;
-    return negative ? -value : value;
+    if (digits > 16 || value > Number.MAX_SAFE_INTEGER) return false;
+    this.number = negative ? -value : value;
+    return true;
   }
 
   /**
-   * A JSON number, exactly as JSON.parse reads it, or undefined. Up to 15 significant digits
+   * Reads a JSON number into `number`, exactly as JSON.parse reads it; false for anything else,
+   * and for a number out of the double range. Up to 15 significant digits
    * without an exponent, it is an exact integer divided by an exact power of ten: one correctly
    * rounded division, the correctly rounded value. Anything longer goes through Number(), which
    * rounds correctly too; a number out of the double range comes out infinite and is left to the
    * ordinary parse, whose engine call refuses it.
    */
-  finiteNumber(): number | undefined {
+  finiteNumber(): boolean {
     this.skipSpace();
     const bytes = this.bytes;
     const start = this.at;
@@ -117,7 +129,7 @@ class Cursor {
       this.at++;
     }
     const intDigits = this.at - intStart;
-    if (intDigits === 0 || (intDigits > 1 && bytes[intStart] === digit0)) return undefined;
+    if (intDigits === 0 || (intDigits > 1 && bytes[intStart] === digit0)) return false;
     let fractionDigits = 0;
     if (bytes[this.at] === dot) {
       this.at++;
@@ -126,7 +138,7 @@ class Cursor {
         this.at++;
         fractionDigits++;
       }
-      if (fractionDigits === 0) return undefined;
+      if (fractionDigits === 0) return false;
     }
     let exponent = false;
     if (bytes[this.at] === lowerE || bytes[this.at] === upperE) {
@@ -135,21 +147,30 @@ class Cursor {
       if (bytes[this.at] === plus || bytes[this.at] === minus) this.at++;
       const expStart = this.at;
       while (this.at < bytes.length && bytes[this.at]! >= digit0 && bytes[this.at]! <= digit9) this.at++;
-      if (this.at === expStart) return undefined;
+      if (this.at === expStart) return false;
     }
     const digits = intDigits + fractionDigits;
-    let value: number | undefined;
     if (!exponent && digits <= exactDigitsMax) {
-      value = mantissa / powersOfTen[fractionDigits]!;
-    } else if (!exponent && digits <= longDigitsMax && fractionDigits < powersOfTen.length) {
-      value = longDecimal(bytes, intStart, this.at, digits, fractionDigits);
+      const value = mantissa / powersOfTen[fractionDigits]!;
+      this.number = negative ? -value : value;
+      return true;
     }
-    if (value === undefined) {
-      return finiteOrUndefined(
-        Number(Buffer.from(bytes.buffer, bytes.byteOffset + start, this.at - start).toString('latin1')),
-      );
+    if (
+      !exponent &&
+      digits <= longDigitsMax &&
+      fractionDigits < powersOfTen.length &&
+      longDecimal(bytes, intStart, this.at, digits, fractionDigits)
+    ) {
+      const value = longDecimalResult[0]!;
+      this.number = negative ? -value : value;
+      return true;
     }
-    return negative ? -value : value;
+    const parsed = Number(
+      Buffer.from(bytes.buffer, bytes.byteOffset + start, this.at - start).toString('latin1'),
+    );
+    if (!Number.isFinite(parsed)) return false;
+    this.number = parsed;
+    return true;
   }
 
   atEnd(): boolean {
@@ -158,21 +179,20 @@ class Cursor {
   }
 }
 
-function finiteOrUndefined(value: number): number | undefined {
-  return Number.isFinite(value) ? value : undefined;
-}
+/** Where longDecimal leaves its result (a returned double would be boxed in a heap number). */
+const longDecimalResult = new Float64Array(1);
 
 /**
  * 16 to 19 significant digits without an exponent (what JSON.stringify writes for most doubles:
- * `12345.0048828125`, `0.14285714285714285`), correctly rounded without making a string, or
- * undefined when the caller must ask Number(). Number() of a string made per value was the
+ * `12345.0048828125`, `0.14285714285714285`), correctly rounded without making a string, into
+ * longDecimalResult; false when the caller must ask Number(). Number() of a string made per value was the
  * event loop's largest cost under ingest (a fifth of its busy time, and garbage).
  *
  * The digits are an integer N below 10^19, held exactly as a double-double (hi·10^8 + lo, with
  * Dekker's exact product and sum), divided by 10^f (exact up to 10^22) in double-double: the pair
  * (a, b) is within about 2^-104·|a| of N/10^f, and a = RN(a + b). So a is the correctly rounded
  * N/10^f unless a + b lies within that error of a rounding boundary (a halfway point between two
- * doubles): then, and when a is a power of two (where the boundary below is nearer), undefined.
+ * doubles): then, and when a is a power of two (where the boundary below is nearer), false.
  */
 function longDecimal(
   bytes: Uint8Array,
@@ -180,7 +200,7 @@ function longDecimal(
   to: number,
   digits: number,
   fractionDigits: number,
-): number | undefined {
+): boolean {
   // hi: every digit but the last 8; lo: the last 8 (the decimal point skipped).
   let hi = 0;
   let lo = 0;
@@ -193,7 +213,10 @@ function longDecimal(
     else lo = lo * 10 + (c - digit0);
     seen++;
   }
-  if (hi === 0 && lo === 0) return 0;
+  if (hi === 0 && lo === 0) {
+    longDecimalResult[0] = 0;
+    return true;
+  }
   // N = hi·10^8 + lo exactly, as n1 + n2 (integers below 2^64: every error term is exact).
   // Dekker's TwoProduct of hi and 10^8 (10^8 split once, below), then Knuth's TwoSum with lo.
   const p = hi * loScale;
@@ -227,9 +250,11 @@ function longDecimal(
   const exponentBits = (high >>> 20) & 0x7ff;
   // A power of two has a nearer boundary below; zero, subnormal, infinite: all left to Number().
   if (exponentBits === 0 || exponentBits === 0x7ff || ((high & 0xfffff) === 0 && words32[1 - highWord] === 0))
-    return undefined;
+    return false;
   const halfUlp = powersOfTwo[exponentBits - 1076 + powersOfTwoOffset]!;
-  return halfUlp - Math.abs(b) > Math.abs(a) * roundingMargin ? a : undefined;
+  if (!(halfUlp - Math.abs(b) > Math.abs(a) * roundingMargin)) return false;
+  longDecimalResult[0] = a;
+  return true;
 }
 
 /** Digits of a number the long path takes (N < 10^19 < 2^64), and how many go in `lo`. */
@@ -269,10 +294,11 @@ export function scanPointsJson(body: Uint8Array, pointsMax: number): PointColumn
   let count = 0;
   do {
     if (count === capacity || !cursor.take(openBracket)) return undefined;
-    const key = cursor.safeInteger();
-    if (key === undefined || !cursor.take(comma)) return undefined;
-    const value = cursor.finiteNumber();
-    if (value === undefined || !cursor.take(closeBracket)) return undefined;
+    if (!cursor.safeInteger()) return undefined;
+    const key = cursor.number;
+    if (!cursor.take(comma) || !cursor.finiteNumber()) return undefined;
+    values[count] = cursor.number;
+    if (!cursor.take(closeBracket)) return undefined;
     if (littleEndian) {
       // The int64's two's-complement words without a BigInt per key: the low word is the key
       // modulo 2^32 (>>> 0 is exactly that for any integer number), the high word the rest.
@@ -281,7 +307,6 @@ export function scanPointsJson(body: Uint8Array, pointsMax: number): PointColumn
     } else {
       keys[count] = BigInt(key);
     }
-    values[count] = value;
     count++;
   } while (cursor.take(comma));
   if (!cursor.take(closeBracket) || !cursor.take(closeBrace) || !cursor.atEnd()) return undefined;

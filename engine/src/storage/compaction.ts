@@ -1,6 +1,7 @@
 import { compactionSliceRowsMax } from '../limits.ts';
 import { yieldToEventLoop } from '../util/mutex.ts';
 import type { Layer } from './layer.ts';
+import { NewerWinsMerge } from './merge-runs.ts';
 import type { SegmentSeriesData } from './segment-file.ts';
 import { mergeTombstones, type Tombstone, tombstonesCover } from './tombstones.ts';
 
@@ -67,7 +68,7 @@ async function foldNewer(
     newer.tombstones.length > 0 && !newer.dropped
       ? await withoutCovered(base, newer.tombstones, budget)
       : base;
-  const points = await mergeNewerWins(survivors, newer, budget);
+  const points = await mergeNewerWinsInSlices(survivors, newer, budget);
   return {
     ...points,
     tombstones: mergeTombstones(older.tombstones, newer.tombstones),
@@ -102,33 +103,19 @@ async function withoutCovered(
   return { keys: keys.slice(0, out), values: values.slice(0, out) };
 }
 
-async function mergeNewerWins(
+/** The merge in slices of compactionSliceRowsMax rows, with a yield after each. */
+async function mergeNewerWinsInSlices(
   older: { keys: BigInt64Array; values: Float64Array },
   newer: { keys: BigInt64Array; values: Float64Array },
   budget: { rows: number },
 ): Promise<{ keys: BigInt64Array; values: Float64Array }> {
   if (older.keys.length === 0) return { keys: newer.keys, values: newer.values };
   if (newer.keys.length === 0) return older;
-  const keys = new BigInt64Array(older.keys.length + newer.keys.length);
-  const values = new Float64Array(keys.length);
-  let i = 0;
-  let j = 0;
-  let out = 0;
-  while (i < older.keys.length || j < newer.keys.length) {
-    const sliceEnd = out + compactionSliceRowsMax;
-    while (out < sliceEnd && (i < older.keys.length || j < newer.keys.length)) {
-      const a = i < older.keys.length ? older.keys[i]! : undefined;
-      const b = j < newer.keys.length ? newer.keys[j]! : undefined;
-      if (b === undefined || (a !== undefined && a < b)) {
-        keys[out] = a!;
-        values[out++] = older.values[i++]!;
-      } else {
-        if (a === b) i++;
-        keys[out] = b;
-        values[out++] = newer.values[j++]!;
-      }
-    }
+  const merge = new NewerWinsMerge(older, newer);
+  while (!merge.done) {
+    merge.step(compactionSliceRowsMax);
     await spend(budget, compactionSliceRowsMax);
   }
-  return { keys: keys.slice(0, out), values: values.slice(0, out) };
+  // Views, not copies: the merge of the next layer, or the segment encoder, reads them once more.
+  return merge.result();
 }

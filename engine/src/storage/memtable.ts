@@ -1,6 +1,8 @@
 import { assert } from '../errors.ts';
 import { lowerBoundIn } from '../index/binary-search-index.ts';
 import { memtableGrowInPlacePointsMin, memtableSeriesReservePointsMax } from '../limits.ts';
+import { compareKeysAt, copyKeyAt, endOfIncreasingRun, int64Words } from '../util/int64-words.ts';
+import { mergeNewerWins } from './merge-runs.ts';
 import { keyMax, keyMin } from './keys.ts';
 import { addTombstone, type Tombstone } from './tombstones.ts';
 
@@ -65,33 +67,20 @@ export class SeriesMemtable {
   /** @param reservePoints what resizable columns reserve (a parameter for tests; the limit otherwise) */
   constructor(private readonly reservePoints = memtableSeriesReservePointsMax) {}
 
+  /**
+   * Two bulk copies, whatever the order: the sorted prefix then grows only if it covered every
+   * point before, by the batch's run of keys increasing from the newest one (a time series' batch
+   * after the last one: all of it). Keys out of order stay in the tail. The order is checked on the
+   * keys' words: a BigInt per key read was a quarter of a POST's garbage when batches arrived out
+   * of order (concurrent writers), as they usually do.
+   */
   append(keys: BigInt64Array, values: Float64Array): void {
     this.reserve(this.length + keys.length);
-    if (this.appendsInOrder(keys)) {
-      // The common time-series case: a batch of increasing keys after the newest one. Two bulk
-      // copies instead of a loop of per-point checks.
-      this.keys.set(keys, this.length);
-      this.values.set(values, this.length);
-      this.length += keys.length;
-      this.sortedCount = this.length;
-      return;
-    }
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      const inOrder =
-        this.sortedCount === this.length && (this.length === 0 || key > this.keys[this.length - 1]!);
-      this.keys[this.length] = key;
-      this.values[this.length] = values[i]!;
-      this.length++;
-      if (inOrder) this.sortedCount++;
-    }
-  }
-
-  private appendsInOrder(keys: BigInt64Array): boolean {
-    if (this.sortedCount !== this.length || keys.length === 0) return false;
-    if (this.length > 0 && !(keys[0]! > this.keys[this.length - 1]!)) return false;
-    for (let i = 1; i < keys.length; i++) if (!(keys[i - 1]! < keys[i]!)) return false;
-    return true;
+    const start = this.length;
+    this.keys.set(keys, start);
+    this.values.set(values, start);
+    this.length += keys.length;
+    if (this.sortedCount === start) this.sortedCount = endOfIncreasingRun(this.keys, start, this.length);
   }
 
   deleteRange(from: bigint, to: bigint): void {
@@ -182,29 +171,30 @@ export class SeriesMemtable {
     this.values = values;
   }
 
-  /** The tail sorted by key, keeping only the last write of each key. */
+  /**
+   * The tail sorted by key, keeping only the last write of each key. Keys are compared and moved
+   * as int64 words (int64-words.ts): with a BigInt per key read, sorting the tail was most of a
+   * flush's time when concurrent writers' batches arrived out of order.
+   */
   private sortedTail(): { keys: BigInt64Array; values: Float64Array } {
     const start = this.sortedCount;
     const count = this.length - start;
-    const order = new Uint32Array(count);
-    for (let i = 0; i < count; i++) order[i] = i;
     const keys = this.keys;
+    const words = int64Words(keys);
+    const order = new Array<number>(count);
+    for (let i = 0; i < count; i++) order[i] = start + i;
     // Array.prototype.sort is stable, so among equal keys arrival order is kept.
-    const sorted = Array.from(order).sort((a, b) => {
-      const ka = keys[start + a]!;
-      const kb = keys[start + b]!;
-      return ka < kb ? -1 : ka > kb ? 1 : 0;
-    });
+    order.sort((a, b) => compareKeysAt(keys, words, a, b));
     const outKeys = new BigInt64Array(count);
+    const outWords = int64Words(outKeys);
     const outValues = new Float64Array(count);
     let out = 0;
     for (let i = 0; i < count; i++) {
-      const index = start + sorted[i]!;
-      const key = keys[index]!;
-      if (out > 0 && outKeys[out - 1] === key) {
+      const index = order[i]!;
+      if (out > 0 && compareKeysAt(keys, words, order[i - 1]!, index) === 0) {
         outValues[out - 1] = this.values[index]!;
       } else {
-        outKeys[out] = key;
+        copyKeyAt(keys, words, index, outKeys, outWords, out);
         outValues[out] = this.values[index]!;
         out++;
       }
@@ -259,39 +249,14 @@ export function sortedColumns(raw: RawSeriesColumns): { keys: BigInt64Array; val
   return table.view();
 }
 
-/** Merges two sorted, unique runs; on equal keys the `newer` run wins. */
+/** The sorted prefix and the sorted tail as one sorted run; the tail (newer) wins on equal keys. */
 export function mergeSortedRuns(
   olderKeys: BigInt64Array,
   olderValues: Float64Array,
   newerKeys: BigInt64Array,
   newerValues: Float64Array,
 ): { keys: BigInt64Array; values: Float64Array } {
-  const keys = new BigInt64Array(olderKeys.length + newerKeys.length);
-  const values = new Float64Array(keys.length);
-  let i = 0;
-  let j = 0;
-  let out = 0;
-  while (i < olderKeys.length && j < newerKeys.length) {
-    const a = olderKeys[i]!;
-    const b = newerKeys[j]!;
-    if (a < b) {
-      keys[out] = a;
-      values[out++] = olderValues[i++]!;
-    } else {
-      if (a === b) i++;
-      keys[out] = b;
-      values[out++] = newerValues[j++]!;
-    }
-  }
-  while (i < olderKeys.length) {
-    keys[out] = olderKeys[i]!;
-    values[out++] = olderValues[i++]!;
-  }
-  while (j < newerKeys.length) {
-    keys[out] = newerKeys[j]!;
-    values[out++] = newerValues[j++]!;
-  }
-  return { keys: keys.subarray(0, out), values: values.subarray(0, out) };
+  return mergeNewerWins({ keys: olderKeys, values: olderValues }, { keys: newerKeys, values: newerValues });
 }
 
 /** All series not yet flushed, with the total byte estimate that triggers a flush. */

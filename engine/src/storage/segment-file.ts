@@ -4,6 +4,7 @@ import { OmenDbError } from '../errors.ts';
 import { segmentBatchRowsMax, seriesNameLengthMax } from '../limits.ts';
 import { readArrowIpc } from '../query/arrow-ipc-reader.ts';
 import { arrowNow } from '../query/arrow-module.ts';
+import { endOfIncreasingRun } from '../util/int64-words.ts';
 import { makeBatch, segmentSchema } from './segment-arrow.ts';
 import type { Tombstone } from './tombstones.ts';
 
@@ -238,9 +239,8 @@ function validateSeriesList(series: readonly SegmentSeriesData[], when: 'encode'
     if (previousName !== undefined && !(previousName < entry.name)) fail('series are not sorted by name');
     previousName = entry.name;
     if (entry.keys.length !== entry.values.length) fail('keys and values differ in length');
-    for (let i = 1; i < entry.keys.length; i++) {
-      if (!(entry.keys[i - 1]! < entry.keys[i]!)) fail(`keys not strictly increasing at ${i}`);
-    }
+    const end = endOfIncreasingRun(entry.keys, 0, entry.keys.length);
+    if (end !== entry.keys.length) fail(`keys not strictly increasing at ${end}`);
     for (let i = 0; i < entry.values.length; i++) {
       if (!Number.isFinite(entry.values[i]!)) fail(`non-finite value at ${i}`);
     }
