@@ -1,16 +1,11 @@
+import { int64Words } from '../util/int64-words.ts';
 import { OmenDbError } from '../errors.ts';
 import { aggregateBucketsMax } from '../limits.ts';
 import type { Layer } from '../storage/layer.ts';
 import { gallopLowerBound, type VisibleRun, visibleRuns } from '../storage/read-path.ts';
 import { Accumulator } from './accumulator.ts';
 import type { BlockSummaries } from './block-summaries.ts';
-import {
-  firstSmallKeyAbove,
-  smallBucketStartOf,
-  smallKeyAt,
-  smallKeyMagnitudeMax,
-  smallKeyView,
-} from './small-keys.ts';
+import { firstSmallKeyAbove, smallBucketStartOf, smallKeyAt, smallKeyMagnitudeMax } from './small-keys.ts';
 import {
   type AggregateBucket,
   type AggregateResult,
@@ -152,7 +147,7 @@ class BucketCollector {
     const lastKey = keys[run.end - 1]!;
     const small = BigInt(smallKeyMagnitudeMax);
     if (this.smallWidth !== undefined && run.end - run.start > 1 && firstKey >= -small && lastKey <= small) {
-      const view = smallKeyView(keys);
+      const view = int64Words(keys);
       if (view !== undefined) {
         this.addSmall(folder, run, view, this.smallWidth);
         return;

@@ -1,5 +1,3 @@
-import { int64Words } from '../util/int64-words.ts';
-
 /**
  * Reading a BigInt64Array element allocates a BigInt, and bigint arithmetic is a bignum routine:
  * both cost more than summing the values they guard. Keys within ±2^52 (epoch milliseconds and
@@ -7,11 +5,6 @@ import { int64Words } from '../util/int64-words.ts';
  * combined into an exact double, and their bucket arithmetic runs in doubles, exact below 2^53.
  */
 export const smallKeyMagnitudeMax = 2 ** 52;
-
-/** Int32 halves of the keys, or undefined on a big-endian host (the bigint path then). */
-export function smallKeyView(keys: BigInt64Array): Int32Array | undefined {
-  return int64Words(keys);
-}
 
 /** The key at `position`, exact when it lies within ±2^53. */
 export function smallKeyAt(view: Int32Array, position: number): number {

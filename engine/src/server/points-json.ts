@@ -1,3 +1,4 @@
+import { littleEndian } from '../util/int64-words.ts';
 /**
  * The common shape of a JSON write, `{"points":[[key,value],...]}` with integer keys and plain
  * numbers, read straight from the body's bytes into columns. JSON.parse of a 1,000-point body
@@ -41,7 +42,6 @@ const powersOfTen = Array.from({ length: 23 }, (_, i) => 10 ** i);
 /** 2^32, to split a safe integer into the two 32-bit halves of an int64. */
 const twoTo32 = 4294967296;
 /** Keys go into the int64 column as two 32-bit words, low word first: only on little-endian hosts. */
-const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 class Cursor {
   at = 0;

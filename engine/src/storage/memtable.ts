@@ -109,11 +109,9 @@ export class SeriesMemtable {
   normalize(): void {
     if (this.sortedCount === this.length) return;
     const tail = this.sortedTail();
-    const merged = mergeSortedRuns(
-      this.keys.subarray(0, this.sortedCount),
-      this.values.subarray(0, this.sortedCount),
-      tail.keys,
-      tail.values,
+    const merged = mergeNewerWins(
+      { keys: this.keys.subarray(0, this.sortedCount), values: this.values.subarray(0, this.sortedCount) },
+      tail,
     );
     const capacity = Math.max(initialCapacity, this.keys.length);
     ({ keys: this.keys, values: this.values } = allocateColumns(capacity, this.reservePoints));
@@ -247,16 +245,6 @@ export function sortedColumns(raw: RawSeriesColumns): { keys: BigInt64Array; val
   table.length = raw.keys.length;
   table.sortedCount = raw.sortedCount;
   return table.view();
-}
-
-/** The sorted prefix and the sorted tail as one sorted run; the tail (newer) wins on equal keys. */
-export function mergeSortedRuns(
-  olderKeys: BigInt64Array,
-  olderValues: Float64Array,
-  newerKeys: BigInt64Array,
-  newerValues: Float64Array,
-): { keys: BigInt64Array; values: Float64Array } {
-  return mergeNewerWins({ keys: olderKeys, values: olderValues }, { keys: newerKeys, values: newerValues });
 }
 
 /** All series not yet flushed, with the total byte estimate that triggers a flush. */

@@ -1,5 +1,5 @@
 import { assert } from '../errors.ts';
-import { int64Words } from '../util/int64-words.ts';
+import { compareWords, int64Words } from '../util/int64-words.ts';
 
 /** Sorted columns of one series: strictly increasing keys, a value per key. */
 export interface SortedColumns {
@@ -33,11 +33,6 @@ export class NewerWinsMerge {
     this.olderWords = int64Words(older.keys);
     this.newerWords = int64Words(newer.keys);
     this.outWords = int64Words(this.keys);
-  }
-
-  /** Output rows the merge may still write (a bound: a key in both runs makes one row of two). */
-  get remaining(): number {
-    return this.keys.length - this.out;
   }
 
   get done(): boolean {
@@ -146,23 +141,17 @@ export class NewerWinsMerge {
 /** Runs shorter than this are copied point by point: a block copy's two views cost more. */
 const blockCopyPointsMin = 16;
 
-/** a[x] < b[y] in int64 order, through words. */
-function below(a: Int32Array, x: number, b: Int32Array, y: number): boolean {
-  const high = a[2 * x + 1]! - b[2 * y + 1]!;
-  return high < 0 || (high === 0 && a[2 * x]! >>> 0 < b[2 * y]! >>> 0);
-}
-
 /**
  * The first position in [from, to) of the sorted `run` whose key is not below `other[at]` (to if
  * none): galloping (1, 2, 4, ... ahead), then a binary search in the last step, so a long run
  * costs its logarithm and a short one a comparison or two.
  */
 function endOfRunBelow(run: Int32Array, from: number, to: number, other: Int32Array, at: number): number {
-  if (from >= to || !below(run, from, other, at)) return from;
+  if (from >= to || compareWords(run, from, other, at) >= 0) return from;
   let low = from; // below
   let step = 1;
   let high = from + step; // unknown
-  while (high < to && below(run, high, other, at)) {
+  while (high < to && compareWords(run, high, other, at) < 0) {
     low = high;
     step *= 2;
     high = from + step;
@@ -171,7 +160,7 @@ function endOfRunBelow(run: Int32Array, from: number, to: number, other: Int32Ar
   // run[low] is below; run[high] is not (or high === to).
   while (high - low > 1) {
     const middle = (low + high) >>> 1;
-    if (below(run, middle, other, at)) low = middle;
+    if (compareWords(run, middle, other, at) < 0) low = middle;
     else high = middle;
   }
   return high;
@@ -180,6 +169,6 @@ function endOfRunBelow(run: Int32Array, from: number, to: number, other: Int32Ar
 /** The whole merge at once (a memtable's sorted prefix and its sorted tail). */
 export function mergeNewerWins(older: SortedColumns, newer: SortedColumns): SortedColumns {
   const merge = new NewerWinsMerge(older, newer);
-  while (!merge.done) merge.step(merge.remaining);
+  merge.step(Number.POSITIVE_INFINITY);
   return merge.result();
 }

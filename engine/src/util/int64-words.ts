@@ -9,7 +9,7 @@ import { assert } from '../errors.ts';
 
 // Int64 words are in platform byte order; the word view assumes little-endian (every platform
 // Node ships for but s390x); big-endian hosts take the bigint path.
-const littleEndian = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+export const littleEndian = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 /** The keys' words as Int32 (low word at 2i, high word at 2i + 1), or undefined on a big-endian host. */
 export function int64Words(keys: BigInt64Array): Int32Array | undefined {
@@ -29,14 +29,17 @@ export function endOfIncreasingRun(keys: BigInt64Array, from: number, to: number
     for (let i = start; i < to; i++) if (!(keys[i - 1]! < keys[i]!)) return i;
     return to;
   }
-  for (let i = start; i < to; i++) {
-    // Signed high words first; on a tie, the low words as unsigned.
-    const high = words[2 * i + 1]!;
-    const highBefore = words[2 * i - 1]!;
-    if (high < highBefore) return i;
-    if (high === highBefore && words[2 * i]! >>> 0 <= words[2 * i - 2]! >>> 0) return i;
-  }
+  for (let i = start; i < to; i++) if (compareWords(words, i - 1, words, i) >= 0) return i;
   return to;
+}
+
+/**
+ * Key x of `a` against key y of `b` (each an int64Words view) in int64 order: negative, zero or
+ * positive. Signed high words first; on a tie, the low words as unsigned.
+ */
+export function compareWords(a: Int32Array, x: number, b: Int32Array, y: number): number {
+  const high = a[2 * x + 1]! - b[2 * y + 1]!;
+  return high !== 0 ? high : (a[2 * x]! >>> 0) - (b[2 * y]! >>> 0);
 }
 
 /**
@@ -50,8 +53,7 @@ export function compareKeysAt(
   b: number,
 ): number {
   if (words === undefined) return keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0;
-  const high = words[2 * a + 1]! - words[2 * b + 1]!;
-  return high !== 0 ? high : (words[2 * a]! >>> 0) - (words[2 * b]! >>> 0);
+  return compareWords(words, a, words, b);
 }
 
 /** target[to] = keys[from], through both arrays' words when given (no BigInt made). */

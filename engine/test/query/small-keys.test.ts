@@ -1,3 +1,4 @@
+import { int64Words } from '../../src/util/int64-words.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -5,7 +6,6 @@ import {
   smallBucketStartOf,
   smallKeyAt,
   smallKeyMagnitudeMax,
-  smallKeyView,
 } from '../../src/query/small-keys.ts';
 import { fcSeed } from '../support/seeds.ts';
 import { floorDiv } from './naive-aggregate.ts';
@@ -24,7 +24,7 @@ describe('small keys read as doubles', () => {
         const all = BigInt64Array.from([0n, ...keys]);
         const offset = 1 + (skip % keys.length);
         const column = all.subarray(offset);
-        const view = smallKeyView(column)!;
+        const view = int64Words(column)!;
         for (let i = 0; i < column.length; i++) expect(smallKeyAt(view, i)).toBe(Number(column[i]!));
       }),
       { seed: fcSeed(), numRuns: 500 },
@@ -44,7 +44,7 @@ describe('small keys read as doubles', () => {
           const hi = lo + (y % (keys.length - lo + 1));
           let expected = lo;
           while (expected < hi && keys[expected]! <= BigInt(last)) expected++;
-          expect(firstSmallKeyAbove(smallKeyView(keys)!, last, lo, hi)).toBe(expected);
+          expect(firstSmallKeyAbove(int64Words(keys)!, last, lo, hi)).toBe(expected);
         },
       ),
       { seed: fcSeed(), numRuns: 1000 },

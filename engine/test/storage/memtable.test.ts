@@ -1,3 +1,4 @@
+import { mergeNewerWins } from '../../src/storage/merge-runs.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { memtableGrowInPlacePointsMin } from '../../src/limits.ts';
@@ -7,7 +8,6 @@ import {
   memtableBytesPerPoint,
   memtableBytesPerSeries,
   memtableBytesPerTombstone,
-  mergeSortedRuns,
   SeriesMemtable,
   rawSeriesView,
   sortedColumns,
@@ -238,6 +238,16 @@ describe('SeriesMemtable.bytes', () => {
     );
   });
 });
+
+/** The memtable's merge of its sorted prefix (older) and sorted tail (newer). */
+function mergeSortedRuns(
+  olderKeys: BigInt64Array,
+  olderValues: Float64Array,
+  newerKeys: BigInt64Array,
+  newerValues: Float64Array,
+): { keys: BigInt64Array; values: Float64Array } {
+  return mergeNewerWins({ keys: olderKeys, values: olderValues }, { keys: newerKeys, values: newerValues });
+}
 
 describe('mergeSortedRuns', () => {
   it('interleaves two sorted runs and lets the newer one win on equal keys', () => {
