@@ -28,6 +28,11 @@ export const tokenAttemptsMax = 10;
 export const tokenRetryDelayMs = 250;
 /** Random bytes of a spawned server's admin password (base64url, so 32 characters). */
 export const adminPasswordBytes = 24;
+/**
+ * Batch lengths whose Arrow write body is kept as a template (arrow-write-templates.ts): a load
+ * writes one or a few lengths; past this the cache starts over rather than grow.
+ */
+export const arrowWriteTemplatesMax = 16;
 
 // ---------------------------------------------------------------- histories, checkers, runner, cli
 /** A write batch with more points than this is stored in the history file as count + sha256. */
@@ -178,8 +183,13 @@ export const securityProbeWindowMsMax = 120_000;
 export const securityExamplesMax = 20;
 
 // ---------------------------------------------------------------- resource probe (scale, soak)
-/** Resolution of the in-process event-loop delay monitor (monitorEventLoopDelay). */
-export const eventLoopResolutionMs = 10;
+/**
+ * Period of the in-process event-loop delay monitor's timer (monitorEventLoopDelay). Each sample is
+ * the time between two of its callbacks, so a figure is the delay plus at most this; 1 ms as the
+ * server's own /metrics figure (the engine's eventLoopMonitoringPrecisionMs), so that the embedded
+ * and http lanes read the same thing.
+ */
+export const eventLoopResolutionMs = 1;
 /** How long one metrics scrape of a probe may take before the sample has nulls for it. */
 export const metricsScrapeTimeoutMs = 5_000;
 /** Entries of a data directory a disk walk reads at most (a 10M-point directory has a few hundred). */

@@ -49,13 +49,19 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** `omendb serve` on loopback over a fresh temp directory, auth on, admin password random. */
-export async function startOmenDb(): Promise<ChildServer & { password: string }> {
+/**
+ * `omendb serve` on loopback over a fresh temp directory, auth on, admin password random;
+ * `nodeArgs` go to node before the script (V8 flags).
+ */
+export async function startOmenDb(
+  nodeArgs: readonly string[] = [],
+): Promise<ChildServer & { password: string }> {
   const dir = await mkdtemp(`${tmpdir()}/omendb-http-bench-`);
   const password = randomBytes(18).toString('base64url');
   const child = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       'engine/bin/omendb.js',
       'serve',
       '--data',

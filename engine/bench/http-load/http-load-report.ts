@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { eventLoopMonitoringPrecisionMs } from '../../src/limits.ts';
 import { formatNs, formatRate, table } from '../report.ts';
 import { type HttpLoadFigure, type HttpLoadReport, idleBaselineMs } from './http-load-suite.ts';
 
@@ -47,7 +48,7 @@ export function formatHttpLoadReport(report: HttpLoadReport): string {
       rows(report.figures),
     ),
     '',
-    `server event-loop p99 at rest (${idleBaselineMs / 1000} s without load, before the passes): ${report.idle_event_loop_p99_ms.toFixed(1)} ms. monitorEventLoopDelay records the time between the callbacks of a 10 ms timer, so this is the floor of every event-loop figure above: a loaded figure counts the same 10 ms.`,
+    `server event-loop p99 at rest (${idleBaselineMs / 1000} s without load, before the passes): ${report.idle_event_loop_p99_ms.toFixed(1)} ms. monitorEventLoopDelay records the time between the callbacks of a ${eventLoopMonitoringPrecisionMs} ms timer, so this is the floor of every event-loop figure above: a loaded figure counts the same ${eventLoopMonitoringPrecisionMs} ms.`,
     '',
     '## Targets (shown, not asserted)',
     ...targetLines(report),

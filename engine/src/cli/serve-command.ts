@@ -1,3 +1,4 @@
+import { tuneServerHeap } from '../server/heap-tuning.ts';
 import { describeConfig, loadServerConfig } from '../server/server-config.ts';
 import { startServer } from '../server/start-server.ts';
 import { reloadTlsOnSignal } from '../server/tls-reload.ts';
@@ -10,6 +11,7 @@ import { reloadTlsOnSignal } from '../server/tls-reload.ts';
  */
 export async function serveCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const config = loadServerConfig(argv, env);
+  const heapFlag = tuneServerHeap();
   // Node's default for SIGHUP is to exit: take it over before the (possibly long) recovery, and
   // answer a SIGHUP that arrived meanwhile once the server runs (the files may have changed).
   let hupDuringStart = false;
@@ -26,7 +28,7 @@ export async function serveCommand(argv: readonly string[], env: NodeJS.ProcessE
   const onHup = () => reloadTlsOnSignal(server.reloadTls, server.app.log);
   process.on('SIGHUP', onHup);
   if (hupDuringStart) onHup();
-  server.app.log.info({ config: describeConfig(config) }, 'configuration');
+  server.app.log.info({ config: describeConfig(config), v8Flag: heapFlag }, 'configuration');
   return new Promise<number>((resolve) => {
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {

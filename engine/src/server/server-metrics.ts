@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { eventLoopMonitoringPrecisionMs } from '../limits.ts';
 import type { EngineStats } from '../storage/engine-types.ts';
 import type { EngineObserver } from '../storage/options.ts';
 
@@ -24,7 +25,10 @@ export class ServerMetrics {
 
   constructor(private readonly stats: () => EngineStats | undefined) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
+    collectDefaultMetrics({
+      register: this.registry,
+      eventLoopMonitoringPrecision: eventLoopMonitoringPrecisionMs,
+    });
     this.requests = new Counter({
       name: 'omendb_http_requests_total',
       help: 'HTTP requests answered, by route pattern, method and status.',

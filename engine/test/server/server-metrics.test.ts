@@ -528,6 +528,19 @@ describe('server metrics, health and readiness', () => {
   });
 });
 
+describe('the event-loop figures', () => {
+  it('sample the loop every eventLoopMonitoringPrecisionMs, so an idle loop reads about that, not 10 ms', async () => {
+    // Each sample is the time between two callbacks of the monitor's timer: at prom-client's
+    // default period of 10 ms even the smallest sample of an idle loop is 10 ms (0.0101 s seen).
+    const metrics = new ServerMetrics(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const exposition = readExposition(await metrics.exposition());
+    const minSeconds = value(exposition, 'nodejs_eventloop_lag_min_seconds')!;
+    expect(minSeconds).toBeGreaterThan(0);
+    expect(minSeconds).toBeLessThan(0.005);
+  });
+});
+
 describe('index gauges follow the engine stats', () => {
   it("exports the keys still pending a model and the failed model jobs from stats()'s index", async () => {
     const dir = await mkdtemp(`${tmpdir()}/omendb-index-gauges-`);

@@ -1,5 +1,6 @@
-import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { tableFromIPC } from 'apache-arrow';
 import type { Point } from '../../adapter.ts';
+import { ArrowWriteTemplates } from './arrow-write-templates.ts';
 import { keyFromWire, protocolError } from './wire.ts';
 
 /**
@@ -9,14 +10,11 @@ import { keyFromWire, protocolError } from './wire.ts';
 
 export const arrowStreamType = 'application/vnd.apache.arrow.stream';
 
+/** Shared by every adapter of the process: a template depends on the batch length alone. */
+const writeTemplates = new ArrowWriteTemplates();
+
 export function pointsToArrowStream(points: readonly Point[]): Uint8Array {
-  const keys = new BigInt64Array(points.length);
-  const values = new Float64Array(points.length);
-  for (let i = 0; i < points.length; i++) {
-    keys[i] = points[i]![0];
-    values[i] = points[i]![1];
-  }
-  return tableToIPC(tableFromArrays({ key: keys, value: values }), 'stream');
+  return writeTemplates.encode(points);
 }
 
 /** A range page the server sent as Arrow (a trusted peer: the harness's own server under test). */

@@ -38,8 +38,15 @@ export function soakSeriesName(seriesIndex: number): string {
   return `soak-${seriesIndex}`;
 }
 
+const soakKeyBaseNumber = Number(soakKeyBase);
+const soakKeyStepNumber = Number(soakKeyStep);
+
+/** One BigInt per key (not three): the key is computed exactly as a double first. */
 export function soakKey(keyIndex: number): bigint {
-  return soakKeyBase + BigInt(keyIndex) * soakKeyStep;
+  const key = soakKeyBaseNumber + keyIndex * soakKeyStepNumber;
+  if (!Number.isSafeInteger(key))
+    throw new Error(`OmenDB harness invariant violated: soak key index ${keyIndex}`);
+  return BigInt(key);
 }
 
 export function soakValue(seriesIndex: number, keyIndex: number): number {
@@ -47,7 +54,9 @@ export function soakValue(seriesIndex: number, keyIndex: number): number {
 }
 
 export function soakPoints(seriesIndex: number, first: number, count: number): Point[] {
-  return Array.from({ length: count }, (_, i) => [soakKey(first + i), soakValue(seriesIndex, first + i)]);
+  const points = new Array<Point>(count);
+  for (let i = 0; i < count; i++) points[i] = [soakKey(first + i), soakValue(seriesIndex, first + i)];
+  return points;
 }
 
 /** A write entry's points, rebuilt from its arguments: what the pruned history asks for. */

@@ -15,6 +15,7 @@ import {
   soakEntryPoints,
   soakKey,
   soakKeyBase,
+  soakKeyStep,
   soakValue,
 } from '../../../src/scenario-support/soak/soak-workload.ts';
 
@@ -22,6 +23,16 @@ const seed = seedFromEnv();
 beforeAll(() => console.log(`soak-workload seed ${seed} (replay: OMENDB_SEED=${seed})`));
 
 const mix: SoakMix = { write: 40, get: 30, range: 15, aggregate: 10, deleteRange: 5 };
+
+describe('soak keys', () => {
+  it('are soakKeyBase + index x soakKeyStep exactly, computed with one BigInt per key', () => {
+    const prng = createPrng(seed);
+    const indexes = [0, 1, 999, 2 ** 32 + 1, ...Array.from({ length: 1_000 }, () => prng.int(2 ** 40))];
+    for (const index of indexes) expect(soakKey(index)).toBe(soakKeyBase + BigInt(index) * soakKeyStep);
+    // Past 2^53 as a double the key would round: refused, not rounded.
+    expect(() => soakKey(2 ** 44)).toThrow(/invariant/);
+  });
+});
 
 async function opened<T extends EngineAdapter>(adapter: T): Promise<T> {
   await adapter.open();
