@@ -33,6 +33,11 @@ export const adminPasswordBytes = 24;
  * writes one or a few lengths; past this the cache starts over rather than grow.
  */
 export const arrowWriteTemplatesMax = 16;
+/**
+ * Points of the largest batch that gets a template (16 bytes a point, so 1 MiB; 16 MiB for all of
+ * them): a bigger batch is rare and costs more per point than apache-arrow's own work per batch.
+ */
+export const arrowWriteTemplatePointsMax = 65_536;
 
 // ---------------------------------------------------------------- histories, checkers, runner, cli
 /** A write batch with more points than this is stored in the history file as count + sha256. */
@@ -185,7 +190,7 @@ export const securityExamplesMax = 20;
 // ---------------------------------------------------------------- resource probe (scale, soak)
 /**
  * Period of the in-process event-loop delay monitor's timer (monitorEventLoopDelay). Each sample is
- * the time between two of its callbacks, so a figure is the delay plus at most this; 1 ms as the
+ * the time between two of its callbacks, so a figure is the delay plus about this; 1 ms as the
  * server's own /metrics figure (the engine's eventLoopMonitoringPrecisionMs), so that the embedded
  * and http lanes read the same thing.
  */

@@ -1,6 +1,6 @@
 import { MessageHeader, MessageReader, tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import type { Point } from '../../adapter.ts';
-import { arrowWriteTemplatesMax } from '../../limits.ts';
+import { arrowWriteTemplatePointsMax, arrowWriteTemplatesMax } from '../../limits.ts';
 
 /**
  * Arrow write bodies for the load scenarios, without apache-arrow's table machinery per batch.
@@ -110,7 +110,7 @@ export class ArrowWriteTemplates {
     const known = this.byLength.get(length);
     if (known !== undefined) return known;
     if (this.byLength.size >= arrowWriteTemplatesMax) this.byLength.clear();
-    const built = length === 0 ? null : buildTemplate(length);
+    const built = length === 0 || length > arrowWriteTemplatePointsMax ? null : buildTemplate(length);
     this.byLength.set(length, built);
     return built;
   }

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Point } from '../../../src/adapter.ts';
 import { ArrowWriteTemplates } from '../../../src/adapters/http/arrow-write-templates.ts';
-import { arrowWriteTemplatesMax } from '../../../src/limits.ts';
+import { arrowWriteTemplatePointsMax, arrowWriteTemplatesMax } from '../../../src/limits.ts';
 
 const seed = Number(process.env.FC_SEED ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`arrow-write-templates fast-check seed ${seed} (replay: FC_SEED=${seed})`);
@@ -38,16 +38,20 @@ describe('Arrow write templates', () => {
   it('fill in templates on this little-endian host (the bytes alone would not show a fallback)', () => {
     const templates = new ArrowWriteTemplates();
     for (const length of [1, 2, 999, 1000]) expect(templates.templated(length)).toBe(true);
-    // An empty batch has no data buffers to fill.
+    // An empty batch has no data buffers to fill; a huge one would pin a huge template.
     expect(templates.templated(0)).toBe(false);
+    expect(templates.templated(arrowWriteTemplatePointsMax)).toBe(true);
+    expect(templates.templated(arrowWriteTemplatePointsMax + 1)).toBe(false);
   });
 
-  it('keep working past arrowWriteTemplatesMax lengths (the cache starts over)', () => {
+  it('keep working past arrowWriteTemplatesMax lengths (the cache starts over) and past the largest templated batch', () => {
     const templates = new ArrowWriteTemplates();
     for (let length = 1; length <= arrowWriteTemplatesMax * 2 + 1; length++) {
       const points = Array.from({ length }, (_, i): Point => [BigInt(i) - 3n, i / 3]);
       expect(Buffer.from(templates.encode(points)).equals(Buffer.from(tableBytes(points)))).toBe(true);
     }
+    const big = Array.from({ length: arrowWriteTemplatePointsMax + 1 }, (_, i): Point => [BigInt(i), i]);
+    expect(Buffer.from(templates.encode(big)).equals(Buffer.from(tableBytes(big)))).toBe(true);
   });
 
   it('return a new body per batch: a body sent earlier is never overwritten', () => {
