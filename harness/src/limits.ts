@@ -188,13 +188,6 @@ export const securityProbeWindowMsMax = 120_000;
 export const securityExamplesMax = 20;
 
 // ---------------------------------------------------------------- resource probe (scale, soak)
-/**
- * Period of the in-process event-loop delay monitor's timer (monitorEventLoopDelay). Each sample is
- * the time between two of its callbacks, so a figure is the delay plus about this; 1 ms as the
- * server's own /metrics figure (the engine's eventLoopMonitoringPrecisionMs), so that the embedded
- * and http lanes read the same thing.
- */
-export const eventLoopResolutionMs = 1;
 /** How long one metrics scrape of a probe may take before the sample has nulls for it. */
 export const metricsScrapeTimeoutMs = 5_000;
 /** Entries of a data directory a disk walk reads at most (a 10M-point directory has a few hundred). */

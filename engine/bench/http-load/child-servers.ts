@@ -13,6 +13,9 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
+/** An `omendb serve` child, with the admin password it was started with. */
+export type OmenDbChild = ChildServer & { readonly password: string };
+
 function waitForUrl(child: ChildProcess, pattern: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = '';
@@ -53,9 +56,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
  * `omendb serve` on loopback over a fresh temp directory, auth on, admin password random;
  * `nodeArgs` go to node before the script (V8 flags).
  */
-export async function startOmenDb(
-  nodeArgs: readonly string[] = [],
-): Promise<ChildServer & { password: string }> {
+export async function startOmenDb(nodeArgs: readonly string[] = []): Promise<OmenDbChild> {
   const dir = await mkdtemp(`${tmpdir()}/omendb-http-bench-`);
   const password = randomBytes(18).toString('base64url');
   const child = spawn(

@@ -3,6 +3,7 @@ import { medianFigures } from '../measure.ts';
 import { startBare, startOmenDb } from './child-servers.ts';
 import type { HttpLoadConfig } from './http-load-config.ts';
 import { getPass, type LoadPass, type LoadTarget, postPass } from './load.ts';
+import { adminBearer, metricValue } from './omendb-session.ts';
 
 export interface HttpLoadFigure {
   readonly name: string;
@@ -30,8 +31,8 @@ export interface HttpLoadReport {
   /**
    * The same event-loop figure over idleBaselineMs with no load, before the passes: the floor the
    * loaded figures stand on. monitorEventLoopDelay records the time between the callbacks of a
-   * timer that fires every 10 ms (prom-client's default precision), so even an idle loop reads
-   * about 10 ms, and a loaded figure counts those 10 ms too.
+   * timer that fires every eventLoopMonitoringPrecisionMs, so even an idle loop reads about that,
+   * and a loaded figure counts it too.
    */
   readonly idle_event_loop_p99_ms: number;
 }
@@ -89,11 +90,9 @@ function withRatio(omendb: HttpLoadFigure, bare: HttpLoadFigure, eventLoopMs: nu
  * give the pass's own figure.
  */
 async function eventLoopP99Ms(url: string, headers: Record<string, string>): Promise<number> {
-  const response = await fetch(`${url}/metrics`, { headers });
-  if (!response.ok) throw new Error(`GET ${url}/metrics: ${response.status}`);
-  const line = /^nodejs_eventloop_lag_p99_seconds ([0-9.eE+-]+)$/m.exec(await response.text());
-  if (line === null) throw new Error('the server exports no nodejs_eventloop_lag_p99_seconds');
-  return Number(line[1]) * 1000;
+  const seconds = await metricValue(url, headers, 'nodejs_eventloop_lag_p99_seconds');
+  if (seconds === undefined) throw new Error('the server exports no nodejs_eventloop_lag_p99_seconds');
+  return seconds * 1000;
 }
 
 /** A pass against omendb between two scrapes, and the event-loop p99 of that window. */
@@ -120,11 +119,7 @@ export async function runHttpLoad(
   try {
     const bare = await startBare();
     try {
-      const basic = `Basic ${Buffer.from(`admin:${omendb.password}`).toString('base64')}`;
-      const { token } = (await post(`${omendb.url}/v1/auth/token`, { authorization: basic }, {})) as {
-        token: string;
-      };
-      const auth = { authorization: `Bearer ${token}` };
+      const auth = await adminBearer(omendb);
       log(`preloading ${config.points} points into ${series}`);
       const keys: number[] = [];
       for (let from = 0; from < config.points; from += preloadBatchPoints) {

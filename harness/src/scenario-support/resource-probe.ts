@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { limits } from '@omendb/engine';
 import type { EngineAdapter } from '../adapter.ts';
-import { diskWalkEntriesMax, eventLoopResolutionMs, metricsScrapeTimeoutMs } from '../limits.ts';
+import { diskWalkEntriesMax, metricsScrapeTimeoutMs } from '../limits.ts';
 import { parseMetricSamples } from './metric-samples.ts';
 
 /**
@@ -74,7 +75,8 @@ export class ResourceProbe {
     const { process: spawned, metrics } = adapter.capabilities;
     this.where = spawned ? 'spawned-process' : metrics && adapter.capabilities.http ? 'remote' : 'in-process';
     if (this.where === 'in-process') {
-      this.loopDelay = monitorEventLoopDelay({ resolution: eventLoopResolutionMs });
+      // The server's own /metrics period, so that the embedded and http lanes read the same thing.
+      this.loopDelay = monitorEventLoopDelay({ resolution: limits.eventLoopMonitoringPrecisionMs });
       this.loopDelay.enable();
     }
   }
