@@ -304,3 +304,9 @@ export const readinessStepTimeoutMs = 30 * 60 * 1000;
 // ---- broken engines (canaries)
 /** Sockets the grant-everything proxy opens to the real server behind it, at most. */
 export const grantEverythingUpstreamSocketsMax = 64;
+
+// ---------------------------------------------------------------- floor server and soak floor
+/** The largest request body the floor server reads (a write of 1M points as JSON fits). */
+export const floorServerBodyBytesMax = 64 * 1024 * 1024;
+/** Rounds of a soak-floor run: each round is one soak against each contender. */
+export const soakFloorRoundsMax = 20;
