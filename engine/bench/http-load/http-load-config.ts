@@ -7,6 +7,9 @@ export interface HttpLoadConfig {
   readonly durationS: number;
   readonly connections: number;
   readonly pointsPerPost: number;
+  /** The open-loop pass (sustained.ts): POSTs per second, and point GETs per second beside them. */
+  readonly sustainedPostsPerS: number;
+  readonly sustainedGetsPerS: number;
   readonly json: string | undefined;
 }
 
@@ -16,13 +19,24 @@ export const httpLoadDefaults = {
   durationS: 5,
   connections: 50,
   pointsPerPost: 1000,
+  // 1,000 POSTs of 1,000 points: the sustained 1M points/s.
+  sustainedPostsPerS: 1000,
+  sustainedGetsPerS: 100,
 } as const;
 
 /** Bounds that keep a typo from running for hours. */
-const limits = { points: 10_000_000, passes: 20, durationS: 120, connections: 1000, pointsPerPost: 100_000 };
+const limits = {
+  points: 10_000_000,
+  passes: 20,
+  durationS: 120,
+  connections: 1000,
+  pointsPerPost: 100_000,
+  sustainedPostsPerS: 10_000,
+  sustainedGetsPerS: 10_000,
+};
 
 export const httpLoadUsage =
-  'Usage: npm run bench:http -- [--points N] [--passes N] [--duration S] [--connections N] [--points-per-post N] [--seed S] [--json FILE] [--quick]';
+  'Usage: npm run bench:http -- [--points N] [--passes N] [--duration S] [--connections N] [--points-per-post N] [--sustained-posts-per-s N] [--sustained-gets-per-s N] [--seed S] [--json FILE] [--quick]';
 
 export function parseHttpLoadArgs(argv: readonly string[]): HttpLoadConfig {
   const values = new Map<string, string>();
@@ -43,7 +57,15 @@ export function parseHttpLoadArgs(argv: readonly string[]): HttpLoadConfig {
     return value;
   };
   const base = quick
-    ? { points: 2000, passes: 1, durationS: 1, connections: 10, pointsPerPost: 1000 }
+    ? {
+        points: 2000,
+        passes: 1,
+        durationS: 1,
+        connections: 10,
+        pointsPerPost: 1000,
+        sustainedPostsPerS: 100,
+        sustainedGetsPerS: 20,
+      }
     : httpLoadDefaults;
   const config = {
     seed: number('seed', Math.floor(Math.random() * 2 ** 32), 2 ** 32),
@@ -52,6 +74,8 @@ export function parseHttpLoadArgs(argv: readonly string[]): HttpLoadConfig {
     durationS: number('duration', base.durationS, limits.durationS),
     connections: number('connections', base.connections, limits.connections),
     pointsPerPost: number('points-per-post', base.pointsPerPost, limits.pointsPerPost),
+    sustainedPostsPerS: number('sustained-posts-per-s', base.sustainedPostsPerS, limits.sustainedPostsPerS),
+    sustainedGetsPerS: number('sustained-gets-per-s', base.sustainedGetsPerS, limits.sustainedGetsPerS),
     json: values.get('json'),
   };
   values.delete('json');

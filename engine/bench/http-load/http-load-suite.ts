@@ -4,6 +4,7 @@ import { startBare, startOmenDb } from './child-servers.ts';
 import type { HttpLoadConfig } from './http-load-config.ts';
 import { getPass, type LoadPass, type LoadTarget, postPass } from './load.ts';
 import { adminBearer, metricValue } from './omendb-session.ts';
+import { type SustainedPass, sustainedPass } from './sustained.ts';
 
 export interface HttpLoadFigure {
   readonly name: string;
@@ -36,6 +37,13 @@ export interface HttpLoadReport {
    */
   readonly idle_event_loop_p99_ms: number;
 }
+
+export const getFigureName = 'point GET';
+export const postFigureName = (config: HttpLoadConfig): string => `POST ${config.pointsPerPost} points`;
+export const sustainedPostFigureName = (config: HttpLoadConfig): string =>
+  `POST ${config.pointsPerPost} points at ${config.sustainedPostsPerS}/s`;
+export const sustainedGetFigureName = (config: HttpLoadConfig): string =>
+  `point GET at ${config.sustainedGetsPerS}/s beside them`;
 
 /** The idle window that measures the event-loop figure's floor, before the passes. */
 export const idleBaselineMs = 2000;
@@ -96,11 +104,7 @@ async function eventLoopP99Ms(url: string, headers: Record<string, string>): Pro
 }
 
 /** A pass against omendb between two scrapes, and the event-loop p99 of that window. */
-async function omendbPass(
-  target: LoadTarget,
-  eventLoop: number[],
-  pass: () => Promise<LoadPass>,
-): Promise<LoadPass> {
+async function omendbPass<T>(target: LoadTarget, eventLoop: number[], pass: () => Promise<T>): Promise<T> {
   await eventLoopP99Ms(target.url, target.headers);
   const result = await pass();
   eventLoop.push(await eventLoopP99Ms(target.url, target.headers));
@@ -139,14 +143,16 @@ export async function runHttpLoad(
       const json = { 'content-type': 'application/json' };
       const getPasses = { omendb: [] as LoadPass[], bare: [] as LoadPass[] };
       const postPasses = { omendb: [] as LoadPass[], bare: [] as LoadPass[] };
-      const eventLoop = { get: [] as number[], post: [] as number[] };
+      const sustainedPasses = { omendb: [] as SustainedPass[], bare: [] as SustainedPass[] };
+      const eventLoop = { get: [] as number[], post: [] as number[], sustained: [] as number[] };
+      const rates = { postsPerS: config.sustainedPostsPerS, getsPerS: config.sustainedGetsPerS };
       const nextKey = { next: keyBase + config.points * 1000 };
       const bareKey = { next: 0 };
       // Enough bodies for 2,000 requests/s through the pass, bounded in load.ts.
       const prebuilt = config.durationS * 2000;
       for (let pass = 0; pass < config.passes; pass++) {
         log(
-          `pass ${pass + 1}/${config.passes}: GET bare, GET omendb, POST bare, POST omendb (${config.durationS} s each)`,
+          `pass ${pass + 1}/${config.passes}: GET bare, GET omendb, POST bare, POST omendb, sustained bare, sustained omendb (${config.durationS} s each)`,
         );
         getPasses.bare.push(
           await getPass(
@@ -194,34 +200,67 @@ export async function runHttpLoad(
             ),
           ),
         );
+        sustainedPasses.bare.push(
+          await sustainedPass(
+            { url: bare.url, headers: {} },
+            { post: '/bare', get: (key) => `/bare/${series}/${key}` },
+            keys,
+            prng,
+            bareKey,
+            config.pointsPerPost,
+            rates,
+            config.durationS,
+          ),
+        );
+        sustainedPasses.omendb.push(
+          await omendbPass(omendbTarget, eventLoop.sustained, () =>
+            sustainedPass(
+              omendbTarget,
+              {
+                post: `/v1/series/${series}.ingest/points`,
+                get: (key) => `/v1/series/${series}/points/${key}`,
+              },
+              keys,
+              prng,
+              nextKey,
+              config.pointsPerPost,
+              rates,
+              config.durationS,
+            ),
+          ),
+        );
       }
-      const getBare = figure('point GET', 'bare', config, getPasses.bare);
-      const getOmen = withRatio(
-        figure('point GET', 'omendb', config, getPasses.omendb),
-        getBare,
-        eventLoop.get,
-      );
-      const postBare = figure(
-        `POST ${config.pointsPerPost} points`,
-        'bare',
-        config,
-        postPasses.bare,
-        config.pointsPerPost,
-      );
-      const postOmen = withRatio(
-        figure(
-          `POST ${config.pointsPerPost} points`,
-          'omendb',
-          config,
-          postPasses.omendb,
-          config.pointsPerPost,
-        ),
-        postBare,
-        eventLoop.post,
-      );
+      const pair = (
+        name: string,
+        passes: { bare: LoadPass[]; omendb: LoadPass[] },
+        eventLoopMs: number[],
+        pointsPerRequest?: number,
+      ): [HttpLoadFigure, HttpLoadFigure] => {
+        const bareFigure = figure(name, 'bare', config, passes.bare, pointsPerRequest);
+        const omendbFigure = figure(name, 'omendb', config, passes.omendb, pointsPerRequest);
+        return [bareFigure, withRatio(omendbFigure, bareFigure, eventLoopMs)];
+      };
+      const sustainedOf = (pick: (pass: SustainedPass) => LoadPass) => ({
+        bare: sustainedPasses.bare.map(pick),
+        omendb: sustainedPasses.omendb.map(pick),
+      });
       return {
         config,
-        figures: [getBare, getOmen, postBare, postOmen],
+        figures: [
+          ...pair(getFigureName, getPasses, eventLoop.get),
+          ...pair(postFigureName(config), postPasses, eventLoop.post, config.pointsPerPost),
+          ...pair(
+            sustainedPostFigureName(config),
+            sustainedOf((p) => p.post),
+            eventLoop.sustained,
+            config.pointsPerPost,
+          ),
+          ...pair(
+            sustainedGetFigureName(config),
+            sustainedOf((p) => p.get),
+            eventLoop.sustained,
+          ),
+        ],
         idle_event_loop_p99_ms: idleEventLoopMs,
       };
     } finally {

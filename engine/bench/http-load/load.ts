@@ -54,7 +54,7 @@ export function getPass(
 /** Bodies built ahead of a POST pass, so that the load generator spends its CPU sending, not formatting. */
 export const postBodiesPrebuiltMax = 10_000;
 
-function postBody(start: number, pointsPerPost: number): string {
+export function postBody(start: number, pointsPerPost: number): string {
   const parts = new Array<string>(pointsPerPost);
   for (let i = 0; i < pointsPerPost; i++) parts[i] = `[${start + i},${(i % 100) / 8}]`;
   return `{"points":[${parts.join(',')}]}`;

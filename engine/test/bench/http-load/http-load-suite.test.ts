@@ -22,6 +22,10 @@ describe('HTTP load benchmark', () => {
       'point GET/omendb',
       'POST 1000 points/bare',
       'POST 1000 points/omendb',
+      'POST 1000 points at 100/s/bare',
+      'POST 1000 points at 100/s/omendb',
+      'point GET at 20/s beside them/bare',
+      'point GET at 20/s beside them/omendb',
     ]);
     for (const figure of report.figures) {
       expect(figure.failures).toBe(0);
@@ -32,13 +36,20 @@ describe('HTTP load benchmark', () => {
     const omendbPost = report.figures[3]!;
     expect(omendbPost.records_per_s).toBeCloseTo(omendbPost.ops_per_s * 1000, 6);
     expect(omendbPost.ratio_vs_bare).toBeGreaterThan(0);
+    // The open-loop rows held their rates: every planned request was sent and answered.
+    for (const f of report.figures.slice(4)) {
+      const rate = f.name.startsWith('POST') ? config.sustainedPostsPerS : config.sustainedGetsPerS;
+      expect(f.ops_per_s).toBe(rate);
+    }
+    expect(report.figures[5]!.records_per_s).toBe(config.sustainedPostsPerS * 1000);
     // The server's own event-loop figure, scraped around each omendb pass; none for bare.
-    for (const f of [report.figures[1]!, omendbPost]) expect(f.event_loop_p99_ms).toBeGreaterThan(0);
+    for (const f of [report.figures[1]!, omendbPost, report.figures[5]!, report.figures[7]!])
+      expect(f.event_loop_p99_ms).toBeGreaterThan(0);
     expect(report.figures[0]!.event_loop_p99_ms).toBeUndefined();
     // The resting floor, measured in the same run: never below the period of the monitor's timer.
     expect(report.idle_event_loop_p99_ms).toBeGreaterThanOrEqual(eventLoopMonitoringPrecisionMs * 0.9);
     expect(formatHttpLoadReport(report)).toContain('at rest');
-    expect(targetLines(report)).toHaveLength(5);
+    expect(targetLines(report)).toHaveLength(7);
     expect(formatHttpLoadReport(report)).toContain('vs bare');
   });
 });
