@@ -16,7 +16,7 @@ import {
   writeFileAtomic,
   writeManifest,
 } from './manifest.ts';
-import { Memtable, type RawSeriesColumns, rawSeriesView } from './memtable.ts';
+import { isSharedColumn, Memtable, type RawSeriesColumns, rawSeriesView } from './memtable.ts';
 import type { SegmentJobExecutor } from './segment-job-runner.ts';
 import { type BuiltSegment, type CompactionInput, exclusiveBytes } from './segment-jobs.ts';
 import { walFileName } from './wal-writer.ts';
@@ -274,10 +274,12 @@ function maintenanceFailure(message: string, cause: unknown): OmenDbError {
 }
 
 /**
- * The frozen memtable's series for a flush job. On this thread the job reads views of its arrays;
- * for the worker they are copied (the memtable stays readable here until its segment is
- * published), segmentJobSnapshotSlicePointsMax points at a time with a yield to the event loop
- * after each slice, so that requests wait for one slice, never for the whole memtable.
+ * The frozen memtable's series for a flush job. On this thread the job reads views of its arrays.
+ * For the worker, columns on shared memory (every big series: memtable.ts) go as they are: the
+ * worker only reads them, sorting into new arrays, and a frozen memtable is never written again.
+ * Plain columns (small series) are copied, since posting would detach or clone them anyway;
+ * segmentJobSnapshotSlicePointsMax points at a time with a yield to the event loop after each
+ * slice, so that requests wait for one slice, never for the whole memtable.
  */
 async function frozenSeries(memtable: Memtable, executor: SegmentJobExecutor): Promise<RawSeriesColumns[]> {
   const views = [...memtable.series].map(([name, table]) => rawSeriesView(name, table));
@@ -285,6 +287,10 @@ async function frozenSeries(memtable: Memtable, executor: SegmentJobExecutor): P
   const copies: RawSeriesColumns[] = [];
   let sliceLeft = segmentJobSnapshotSlicePointsMax;
   for (const view of views) {
+    if (isSharedColumn(view.keys) && isSharedColumn(view.values)) {
+      copies.push({ ...view, tombstones: view.tombstones.slice() });
+      continue;
+    }
     const keys = new BigInt64Array(view.keys.length);
     const values = new Float64Array(view.values.length);
     for (let at = 0; at < keys.length; ) {

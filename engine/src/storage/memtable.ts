@@ -14,28 +14,41 @@ export const memtableBytesPerTombstone = 64;
 
 const initialCapacity = 16;
 
-/** An ArrayBuffer that grows in place (ES2024; Node 20 has it, the ES2023 lib this repo targets does not type it). */
-interface ResizableBuffer extends ArrayBuffer {
-  readonly resizable: boolean;
+/**
+ * A SharedArrayBuffer that grows in place (ES2024; Node 20 has it, the ES2023 lib this repo
+ * targets does not type it).
+ */
+interface GrowableBuffer extends SharedArrayBuffer {
+  readonly growable: boolean;
   readonly maxByteLength: number;
-  resize(byteLength: number): void;
+  grow(byteLength: number): void;
 }
 
-const ResizableArrayBuffer = ArrayBuffer as unknown as new (
+const GrowableSharedArrayBuffer = SharedArrayBuffer as unknown as new (
   byteLength: number,
   options: { maxByteLength: number },
-) => ResizableBuffer;
+) => GrowableBuffer;
 
-function resizableBuffer(buffer: ArrayBufferLike): ResizableBuffer | undefined {
-  const candidate = buffer as Partial<ResizableBuffer>;
-  return candidate.resizable === true ? (buffer as ResizableBuffer) : undefined;
+function growableBuffer(buffer: ArrayBufferLike): GrowableBuffer | undefined {
+  const candidate = buffer as Partial<GrowableBuffer>;
+  return candidate.growable === true ? (buffer as GrowableBuffer) : undefined;
+}
+
+/**
+ * True when the columns are on shared memory: a flush hands them to the segment worker as they
+ * are, with no copy (see frozenSeries in maintenance.ts).
+ */
+export function isSharedColumn(column: BigInt64Array | Float64Array): boolean {
+  return column.buffer instanceof SharedArrayBuffer;
 }
 
 /**
  * A key column and a value column of `capacity` points. Small columns are plain arrays; past
- * memtableGrowInPlacePointsMin they sit on resizable buffers that reserve address space for
+ * memtableGrowInPlacePointsMin they sit on growable shared buffers that reserve address space for
  * `reserve` points (no memory until used), so that growing a big series is a resize in place,
- * not a copy of tens of MB on the event loop and an allocation that sets off a major GC.
+ * not a copy of tens of MB on the event loop and an allocation that sets off a major GC; and so
+ * that a flush gives them to the segment worker without copying them either (a full memtable's
+ * copy was a 20 ms stop of the event loop, most of it the allocation of the copy).
  */
 function allocateColumns(capacity: number, reserve: number): { keys: BigInt64Array; values: Float64Array } {
   if (capacity <= memtableGrowInPlacePointsMin) {
@@ -43,8 +56,8 @@ function allocateColumns(capacity: number, reserve: number): { keys: BigInt64Arr
   }
   const maxByteLength = Math.max(capacity, reserve) * 8;
   return {
-    keys: new BigInt64Array(new ResizableArrayBuffer(capacity * 8, { maxByteLength }), 0, capacity),
-    values: new Float64Array(new ResizableArrayBuffer(capacity * 8, { maxByteLength }), 0, capacity),
+    keys: new BigInt64Array(new GrowableSharedArrayBuffer(capacity * 8, { maxByteLength }), 0, capacity),
+    values: new Float64Array(new GrowableSharedArrayBuffer(capacity * 8, { maxByteLength }), 0, capacity),
   };
 }
 
@@ -64,7 +77,7 @@ export class SeriesMemtable {
   /** A dropSeries happened in this memtable: older layers are hidden entirely. */
   dropped = false;
 
-  /** @param reservePoints what resizable columns reserve (a parameter for tests; the limit otherwise) */
+  /** @param reservePoints what growable columns reserve (a parameter for tests; the limit otherwise) */
   constructor(private readonly reservePoints = memtableSeriesReservePointsMax) {}
 
   /**
@@ -138,23 +151,23 @@ export class SeriesMemtable {
   /**
    * Grows the columns to the next power-of-two multiple of their capacity that holds `needed`
    * points (bytes() charges capacity, so this sequence is what decides when a memtable is full).
-   * Resizable columns grow in place while their reservation lasts; views taken before stay valid
+   * Growable columns grow in place while their reservation lasts; views taken before stay valid
    * and unchanged, since growing only adds points after them.
    */
   private reserve(needed: number): void {
     if (needed <= this.keys.length) return;
     let capacity = this.keys.length;
     while (capacity < needed) capacity *= 2;
-    const keysBuffer = resizableBuffer(this.keys.buffer);
-    const valuesBuffer = resizableBuffer(this.values.buffer);
+    const keysBuffer = growableBuffer(this.keys.buffer);
+    const valuesBuffer = growableBuffer(this.values.buffer);
     if (
       keysBuffer !== undefined &&
       valuesBuffer !== undefined &&
       capacity * 8 <= keysBuffer.maxByteLength &&
       capacity * 8 <= valuesBuffer.maxByteLength
     ) {
-      keysBuffer.resize(capacity * 8);
-      valuesBuffer.resize(capacity * 8);
+      keysBuffer.grow(capacity * 8);
+      valuesBuffer.grow(capacity * 8);
       this.keys = new BigInt64Array(keysBuffer, 0, capacity);
       this.values = new Float64Array(valuesBuffer, 0, capacity);
       return;
@@ -203,9 +216,9 @@ export class SeriesMemtable {
 
 /**
  * One series of a frozen memtable as raw columns: [0, sortedCount) sorted, the rest an unsorted
- * tail in arrival order. A flush hands these COPIES to the segment worker, which sorts them
- * (sortedColumns): the frozen memtable itself stays readable on the main thread until its
- * segment is published, and a copy is one memcpy where sorting is O(n log n).
+ * tail in arrival order. A flush hands these to the segment worker, which sorts them
+ * (sortedColumns) into new arrays: the frozen memtable itself stays readable on the main thread
+ * until its segment is published. Shared columns go as they are; plain (small) ones as copies.
  */
 export interface RawSeriesColumns {
   readonly name: string;

@@ -463,8 +463,9 @@ describe('SeriesMemtable growth past memtableGrowInPlacePointsMin', () => {
   const run = (from: number, count: number): BigInt64Array =>
     BigInt64Array.from({ length: count }, (_, i) => BigInt(from + i));
   const valuesFor = (keys: BigInt64Array): Float64Array => Float64Array.from(keys, (key) => Number(key) / 2);
+  // Growable shared memory: grows in place, and a flush hands it to the segment worker uncopied.
   const isResizable = (buffer: ArrayBufferLike): boolean =>
-    (buffer as { resizable?: boolean }).resizable === true;
+    buffer instanceof SharedArrayBuffer && (buffer as { growable?: boolean }).growable === true;
 
   it('grows in place: the same buffers, capacities doubling as before, earlier views unchanged', () => {
     const table = new SeriesMemtable();
@@ -513,7 +514,7 @@ describe('SeriesMemtable growth past memtableGrowInPlacePointsMin', () => {
     }
     // Moved to resizable columns once, then once more past the reservation (room for two doublings).
     expect(buffers.size).toBe(2);
-    const last = [...buffers][1] as ArrayBuffer & { maxByteLength: number };
+    const last = [...buffers][1] as SharedArrayBuffer & { maxByteLength: number };
     expect(last.maxByteLength).toBe(reservePoints * 2 * 4 * 8);
     expect(pointsOf(table).length).toBe(next);
     expect(pointsOf(table)[next - 1]).toEqual([BigInt(next - 1), (next - 1) / 2]);
