@@ -341,13 +341,14 @@ export const indexModelJobsInFlightMax = 1;
 
 // The event loop under ingest (issue 12, item 1: memtable growth without copies).
 /**
- * A memtable series whose columns outgrow this many points moves them to resizable buffers that
- * grow in place: before, doubling a 2 Mi-point series copied 32 MiB and allocated 64 MiB in one
- * go on the event loop (a 30 to 40 ms stall and a major GC, once per flush cycle).
+ * A memtable series whose columns outgrow this many points moves them to growable shared buffers
+ * that grow in place: before, doubling a 2 Mi-point series copied 32 MiB and allocated 64 MiB in
+ * one go on the event loop (a 30 to 40 ms stall and a major GC, once per flush cycle). Shared, so
+ * that a flush hands them to the segment worker without a copy either.
  */
 export const memtableGrowInPlacePointsMin = 65_536;
 /**
- * Points a series' resizable columns reserve address space for (64 MiB per column, no memory
+ * Points a series' growable columns reserve address space for (64 MiB per column, no memory
  * until used): a series of a full memtable with its flush backlog (memtableBytesMax times
  * memtableFlushBacklogFactor over 24 bytes a point, 5.6 Mi points by default) grows in place;
  * past it, one copy into a reservation of four times the new capacity.
