@@ -7,6 +7,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { HttpAdapter } from '../harness/src/adapters/http/adapter.ts';
 import { selectAdapter } from '../harness/src/adapters/select-adapter.ts';
 import { formatSoakFloorReport } from '../harness/src/baselines/soak-floor-report.ts';
 import { runSoakFloor } from '../harness/src/baselines/soak-floor.ts';
@@ -30,7 +31,7 @@ const sustainedIngestParams: Readonly<Record<string, string>> = {
 };
 
 const usage =
-  'Usage: npm run bench:soak-floor -- [--seed N] [--rounds N] [--duration 60s] [--param name=value]... [--out DIR]';
+  'Usage: npm run bench:soak-floor -- [--seed N] [--rounds N] [--duration 60s] [--param name=value]... [--omendb-url URL] [--out DIR]';
 
 const { values } = parseArgs({
   options: {
@@ -39,8 +40,12 @@ const { values } = parseArgs({
     duration: { type: 'string' },
     param: { type: 'string', multiple: true, default: [] },
     out: { type: 'string' },
+    // A running server instead of one spawned here (any build of it): credentials from
+    // OMENDB_HARNESS_USER and OMENDB_HARNESS_PASSWORD, or OMENDB_HARNESS_TOKEN, as for the harness.
+    'omendb-url': { type: 'string' },
   },
 });
+const omendbUrl = values['omendb-url'];
 const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 32) : Number(values.seed);
 if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32)
   throw new RangeError(`--seed must be a uint32\n${usage}`);
@@ -53,7 +58,14 @@ const params = {
 const outDir = values.out ?? (await mkdtemp(join(tmpdir(), 'omendb-soak-floor-')));
 const report = await runSoakFloor({
   scenario: soak,
-  omendb: selectAdapter('http-arrow', process.env),
+  omendb:
+    omendbUrl === undefined
+      ? selectAdapter('http-arrow', process.env)
+      : () => new HttpAdapter({ url: omendbUrl, arrow: true }),
+  omendbDescription:
+    omendbUrl === undefined
+      ? '`omendb serve` spawned by the http-arrow adapter (auth on, sync commit)'
+      : `the server at ${omendbUrl}, as it was started`,
   seed,
   rounds: Number(values.rounds),
   params,

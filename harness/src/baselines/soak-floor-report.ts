@@ -36,7 +36,7 @@ export function formatSoakFloorReport(report: SoakFloorReport): string {
   );
   return [
     `soak floor: seed ${report.seed}, ${report.rounds.length} alternating rounds; p99 after the warm-up, from intended send time; medians of the rounds.`,
-    'omendb: `omendb serve` spawned by the http-arrow adapter (auth on, sync commit); floor: a node:http server that decodes each write to count it and stores nothing. Loopback only.',
+    `omendb: ${report.omendbDescription}; floor: a node:http server that decodes each write to count it and stores nothing. Loopback only.`,
     '',
     ...rounds,
     '',

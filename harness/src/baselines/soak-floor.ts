@@ -33,6 +33,8 @@ export interface SoakFloorRound {
 export interface SoakFloorOptions {
   readonly scenario: Scenario;
   readonly omendb: AdapterFactory;
+  /** What the omendb contender is, for the report (how it was started, auth, sync mode). */
+  readonly omendbDescription: string;
   readonly seed: number;
   readonly rounds: number;
   readonly params: ParamOverrides;
@@ -42,6 +44,7 @@ export interface SoakFloorOptions {
 
 export interface SoakFloorReport {
   readonly seed: number;
+  readonly omendbDescription: string;
   readonly rounds: readonly SoakFloorRound[];
   readonly median: SoakFloorRound;
 }
@@ -123,6 +126,7 @@ export async function runSoakFloor(options: SoakFloorOptions): Promise<SoakFloor
     }
     return {
       seed: options.seed,
+      omendbDescription: options.omendbDescription,
       rounds,
       median: {
         omendb: medianFigures(rounds.map((r) => r.omendb)),

@@ -23,6 +23,7 @@ describe('the soak floor', () => {
       const report = await runSoakFloor({
         scenario: soak,
         omendb: selectAdapter('http-arrow', process.env),
+        omendbDescription: 'spawned',
         seed,
         rounds: 1,
         params: { duration: '2s', rate: '100', batchPoints: '100', warmupMs: '500', intervalMs: '500' },
@@ -47,6 +48,7 @@ describe('the soak floor', () => {
 
   it('refuses a round count out of bounds before starting anything', async () => {
     const options = {
+      omendbDescription: 'model',
       scenario: soak,
       omendb: selectAdapter('model', {}),
       seed: 1,
@@ -72,12 +74,13 @@ describe('the soak floor', () => {
   it('says when a target is below the floor, and only then', () => {
     const report = (floorGetMs: number): SoakFloorReport => {
       const round = { omendb: figures(40, 12, 5), floor: figures(9, floorGetMs, 2) };
-      return { seed: 1, rounds: [round], median: round };
+      return { seed: 1, omendbDescription: 'spawned', rounds: [round], median: round };
     };
     const below = formatSoakFloorReport(report(9));
     expect(below).toMatch(/point GET p99 <= 5 ms: 12\.0 ms MISSED; the floor server itself reads 9\.0 ms/);
     expect(below).toMatch(/write p99 <= 50 ms: 40\.0 ms met$/m);
     expect(formatSoakFloorReport(report(4))).toMatch(/point GET p99 <= 5 ms: 12\.0 ms MISSED$/m);
     expect(below).toContain('1.33x');
+    expect(below).toContain('omendb: spawned; floor:');
   });
 });
