@@ -13,7 +13,7 @@ import { floorServerBodyBytesMax } from '../limits.ts';
  * machine's and the load generator's own, the least any HTTP engine can show in the same run.
  * It is a baseline, not an engine: a scenario run against it fails its verification by design.
  * GET /metrics gives the figures the harness's resource probe reads from an engine (event-loop
- * delay p99, sampled as OmenDB samples its own, RSS and heap), under the same names.
+ * delay p99 and max, sampled as OmenDB samples its own, RSS and heap), under prom-client's names.
  */
 
 const pointsPath = /^\/v1\/series\/[^/]+\/points(?:\?.*)?$/;
@@ -77,6 +77,7 @@ async function write(request: IncomingMessage, response: ServerResponse): Promis
 function metrics(response: ServerResponse, loopDelay: IntervalHistogram): void {
   const lines = [
     `nodejs_eventloop_lag_p99_seconds ${loopDelay.percentile(99) / 1e9}`,
+    `nodejs_eventloop_lag_max_seconds ${loopDelay.max / 1e9}`,
     `process_resident_memory_bytes ${process.memoryUsage.rss()}`,
     `nodejs_heap_size_used_bytes ${process.memoryUsage().heapUsed}`,
   ];
