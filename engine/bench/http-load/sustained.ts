@@ -1,6 +1,7 @@
 import { Agent, request } from 'node:http';
-import { build, type Histogram } from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
 import type { Prng } from '../../src/util/prng.ts';
+import { histogram, percentileNs, record } from '../measure.ts';
 import type { LoadPass, LoadTarget } from './load.ts';
 import { postBodiesPrebuiltMax, postBody } from './load.ts';
 
@@ -42,7 +43,7 @@ interface Stream {
 
 function stream(ratePerS: number, durationS: number): Stream {
   return {
-    histogram: build({ numberOfSignificantValueDigits: 3 }),
+    histogram: histogram(),
     ratePerS,
     planned: Math.round(ratePerS * durationS),
     sent: 0,
@@ -54,8 +55,8 @@ function stream(ratePerS: number, durationS: number): Stream {
 function passOf(s: Stream, durationS: number): LoadPass {
   const result = {
     opsPerS: s.answered / durationS,
-    p50Ns: s.histogram.getValueAtPercentile(50) * 1000,
-    p99Ns: s.histogram.getValueAtPercentile(99) * 1000,
+    p50Ns: percentileNs(s.histogram, 50),
+    p99Ns: percentileNs(s.histogram, 99),
     // Unanswered by the end of the drain, or never sent (the in-flight bound held them back).
     failures: s.failures + (s.planned - s.answered),
   };
@@ -95,8 +96,7 @@ export async function sustainedPass(
       inFlight--;
       s.answered++;
       if (!ok) s.failures++;
-      // Microseconds: the histogram's unit here.
-      s.histogram.recordValue(Math.max(1, Number((process.hrtime.bigint() - intendedNs) / 1000n)));
+      record(s.histogram, Number(process.hrtime.bigint() - intendedNs));
     };
     const headers: Record<string, string | number> = { ...target.headers };
     if (body !== undefined) {

@@ -5,6 +5,7 @@ import { soakFloorRoundsMax } from '../limits.ts';
 import type { ParamOverrides } from '../runner/params.ts';
 import { runScenario } from '../runner/run-scenario.ts';
 import type { Scenario } from '../runner/scenario.ts';
+import { medianOf } from '../scenario-support/soak/soak-verdicts.ts';
 import { startFloorProcess } from './floor-server-process.ts';
 
 /**
@@ -68,18 +69,13 @@ export function soakFloorFigures(metrics: Readonly<Record<string, unknown>>, pat
   };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
+/** Medians over rounds (never empty); the event-loop figure only when every round has one. */
 function medianFigures(all: readonly SoakFloorFigures[]): SoakFloorFigures {
-  const loops = all.map((f) => f.eventLoopP99Ms).filter((v): v is number => v !== null);
+  const loops = all.map((f) => f.eventLoopP99Ms);
   return {
-    writeP99Ms: median(all.map((f) => f.writeP99Ms)),
-    getP99Ms: median(all.map((f) => f.getP99Ms)),
-    eventLoopP99Ms: loops.length === all.length ? median(loops) : null,
+    writeP99Ms: medianOf(all.map((f) => f.writeP99Ms))!,
+    getP99Ms: medianOf(all.map((f) => f.getP99Ms))!,
+    eventLoopP99Ms: loops.includes(null) ? null : medianOf(loops),
     resultPath: '',
   };
 }

@@ -317,7 +317,8 @@ function latencyByKind(
   return byKind;
 }
 
-function medianOf(values: readonly (number | null)[]): number | null {
+/** The median of the known values, or null when none is known. */
+export function medianOf(values: readonly (number | null)[]): number | null {
   const known = values.filter((value): value is number => value !== null).sort((a, b) => a - b);
   if (known.length === 0) return null;
   const middle = known.length >> 1;
